@@ -1,0 +1,456 @@
+/*
+ * loop: one epoll instance. The data word of every event carries a slot
+ * index and the slot's generation, so an event that was queued for a
+ * connection closed earlier in the same batch never reaches the slot's
+ * next connection.
+ *
+ * The fast path is one read and one send per message: after a read the
+ * echo is sent at once, and epoll_ctl runs only when a slot's interest
+ * really changes (its send buffer filled up, or its ring did).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "say.h"
+#include "xform.h"
+
+#define BATCH 64	/* events per epoll_wait */
+#define ACCEPTS 32	/* accepts per listener wake-up, so clients get a turn */
+#define ROUNDS 8	/* edge mode: read/send rounds per slot per turn */
+#define PAUSE_MS 1000	/* accepting paused after an error it cannot shed */
+
+enum { ID_LISTEN = UINT32_MAX, ID_SIGNAL = UINT32_MAX - 1 };
+
+static uint64_t tag(uint32_t id, uint32_t gen)
+{
+	return (uint64_t)gen << 32 | id;
+}
+
+static uint32_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint32_t)((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+}
+
+static uint32_t ring_size(const struct server *sv)
+{
+	return sv->slots->ring_size;
+}
+
+/* close() also removes the fd from epoll: client fds are never shared. */
+static void drop(struct server *sv, struct slot *s)
+{
+	close(s->fd);
+	slot_give(sv->slots, s);
+}
+
+static void queue_again(struct server *sv, struct slot *s)
+{
+	if (s->flags & SLOT_QUEUED)
+		return;
+	s->flags |= SLOT_QUEUED;
+	s->again = sv->again;
+	sv->again = slot_index(sv->slots, s);
+}
+
+static void transform(struct slot *s, const struct iovec *iov, size_t n)
+{
+	int line = (s->flags & SLOT_LINE) != 0;
+	size_t first = n < iov[0].iov_len ? n : iov[0].iov_len;
+
+	xform_capitalize(iov[0].iov_base, first, &line);
+	if (n > first)
+		xform_capitalize(iov[1].iov_base, n - first, &line);
+	s->flags = line ? s->flags | SLOT_LINE : s->flags & ~SLOT_LINE;
+}
+
+/*
+ * One read into the ring's free space. SLOT_MORE stays set only when the
+ * read filled all of it: a shorter read means the socket was drained.
+ * Returns -1 when the connection failed.
+ */
+static int fill(struct server *sv, struct slot *s)
+{
+	struct iovec iov[2];
+	int n = ring_in_iov(&s->ring, ring_size(sv), iov);
+	size_t want;
+	ssize_t r;
+
+	if (n == 0)
+		return 0;
+	want = iov[0].iov_len + (n == 2 ? iov[1].iov_len : 0);
+	r = n == 1 ? read(s->fd, iov[0].iov_base, iov[0].iov_len) :
+	    readv(s->fd, iov, 2);
+	s->flags &= ~SLOT_MORE;
+	if (r < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	if (r == 0) {
+		s->flags |= SLOT_EOF;
+		return 0;
+	}
+	if (sv->capitalize)
+		transform(s, iov, (size_t)r);
+	ring_produced(&s->ring, (uint32_t)r);
+	sv->count.bytes_in += (unsigned long long)r;
+	if ((size_t)r == want)
+		s->flags |= SLOT_MORE;
+	return 0;
+}
+
+/* One send of what the ring holds. Returns -1 when the connection failed. */
+static int flush(struct server *sv, struct slot *s)
+{
+	struct iovec iov[2];
+	struct msghdr msg = { .msg_iov = iov };
+	int n = ring_out_iov(&s->ring, ring_size(sv), iov);
+	ssize_t r;
+
+	if (n == 0)
+		return 0;
+	msg.msg_iovlen = n;
+	r = n == 1 ? send(s->fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL) :
+	    sendmsg(s->fd, &msg, MSG_NOSIGNAL);
+	if (r < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	ring_consumed(&s->ring, (uint32_t)r);
+	sv->count.bytes_out += (unsigned long long)r;
+	return 0;
+}
+
+/* Level mode: read while there is room and no FIN; send while data waits. */
+static int arm(struct server *sv, struct slot *s)
+{
+	struct epoll_event ev;
+	uint32_t want = 0;
+
+	if (!(s->flags & SLOT_EOF) && ring_room(&s->ring, ring_size(sv)) > 0)
+		want |= SLOT_IN;
+	if (ring_used(&s->ring) > 0)
+		want |= SLOT_OUT;
+	if ((s->flags & (SLOT_IN | SLOT_OUT)) == want)
+		return 0;
+	ev.events = (want & SLOT_IN ? EPOLLIN : 0) |
+	    (want & SLOT_OUT ? EPOLLOUT : 0);
+	ev.data.u64 = tag(slot_index(sv->slots, s), s->gen);
+	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_MOD, s->fd, &ev) < 0)
+		return -1;
+	s->flags = (s->flags & ~(SLOT_IN | SLOT_OUT)) | want;
+	return 0;
+}
+
+/*
+ * Edge mode gets no second event for data it left in the socket, so it
+ * reads again whenever a send made room, up to ROUNDS times; past that the
+ * slot goes on the again list, so one fast peer cannot starve the others.
+ */
+static void serve(struct server *sv, struct slot *s, uint32_t events)
+{
+	int round;
+
+	if (events & (EPOLLERR | EPOLLHUP))
+		goto fail;
+	if (sv->idle_ms != 0)
+		slot_touch(sv->slots, s, sv->now);
+	if (events & EPOLLIN)
+		s->flags |= SLOT_MORE;
+	for (round = 1;; round++) {
+		if ((s->flags & (SLOT_MORE | SLOT_EOF)) == SLOT_MORE &&
+		    fill(sv, s) < 0)
+			goto fail;
+		if (flush(sv, s) < 0)
+			goto fail;
+		if (!sv->edge || (s->flags & (SLOT_MORE | SLOT_EOF)) != SLOT_MORE ||
+		    ring_room(&s->ring, ring_size(sv)) == 0)
+			break;
+		if (round == ROUNDS) {
+			queue_again(sv, s);
+			break;
+		}
+	}
+	if ((s->flags & SLOT_EOF) && ring_used(&s->ring) == 0)
+		goto fail;
+	if (!sv->edge && arm(sv, s) < 0)
+		goto fail;
+	return;
+fail:
+	drop(sv, s);
+}
+
+static void serve_again(struct server *sv)
+{
+	uint32_t i = sv->again;
+
+	sv->again = SLOT_NIL;
+	while (i != SLOT_NIL) {
+		struct slot *s = &sv->slots->slot[i];
+
+		i = s->again;
+		s->flags &= ~SLOT_QUEUED;
+		if (s->flags & SLOT_USED)
+			serve(sv, s, 0);
+	}
+}
+
+static void admit(struct server *sv, int fd)
+{
+	struct slot *s = slot_take(sv->slots, sv->now);
+	struct epoll_event ev;
+
+	if (s == NULL) {
+		close(fd);
+		sv->count.rejected_full++;
+		return;
+	}
+	s->fd = fd;
+	s->flags |= SLOT_LINE | SLOT_IN;
+	ev.events = EPOLLIN;
+	if (sv->edge) {
+		s->flags |= SLOT_OUT;
+		ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+	}
+	ev.data.u64 = tag(slot_index(sv->slots, s), s->gen);
+	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		say("epoll_ctl add: %m");
+		drop(sv, s);
+		return;
+	}
+	sv->count.accepted++;
+}
+
+static void pause_accepting(struct server *sv)
+{
+	struct epoll_event ev = { .events = 0, .data.u64 = tag(ID_LISTEN, 0) };
+
+	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_MOD, sv->listen_fd, &ev) < 0)
+		say("epoll_ctl pause listener: %m");
+	sv->paused = 1;
+	sv->now = now_ms();
+	sv->resume_at = sv->now + PAUSE_MS;
+}
+
+static void resume_accepting(struct server *sv)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(ID_LISTEN, 0) };
+
+	if (sv->spare_fd < 0)
+		sv->spare_fd = dup(sv->listen_fd);
+	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_MOD, sv->listen_fd, &ev) < 0) {
+		say("epoll_ctl resume listener: %m");
+		sv->resume_at = sv->now + PAUSE_MS;
+		return;
+	}
+	sv->paused = 0;
+}
+
+/*
+ * Out of descriptors: give the spare one up for a moment to accept the
+ * waiting client and close it, so it sees EOF at once and the listener
+ * stops being ready. Linux reports EMFILE even with no client waiting, so
+ * an accept that finds nobody ends the turn. Returns 0 to go on.
+ */
+static int shed(struct server *sv)
+{
+	int fd;
+
+	if (sv->spare_fd < 0) {
+		pause_accepting(sv);
+		return -1;
+	}
+	close(sv->spare_fd);
+	fd = accept4(sv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		sv->count.rejected_fd++;
+	}
+	sv->spare_fd = dup(sv->listen_fd);
+	return fd >= 0 ? 0 : -1;
+}
+
+/* accept4 failed: 0 to accept on, -1 to end this turn. */
+static int accept_failed(struct server *sv)
+{
+	switch (errno) {
+	case EAGAIN:
+		return -1;
+	case EMFILE:
+	case ENFILE:
+		return shed(sv);
+	case EINTR:
+	case ECONNABORTED:
+	case EPERM:		/* a firewall rule refused this one */
+	/* Network errors of one pending connection, as accept(2) lists. */
+	case ENETDOWN:
+	case EPROTO:
+	case ENOPROTOOPT:
+	case EHOSTDOWN:
+	case ENONET:
+	case EHOSTUNREACH:
+	case EOPNOTSUPP:
+	case ENETUNREACH:
+		return 0;
+	}
+	say("accept4: %m; pausing for %u ms", PAUSE_MS);
+	pause_accepting(sv);
+	return -1;
+}
+
+static void on_listen(struct server *sv)
+{
+	int i, fd;
+
+	for (i = 0; i < ACCEPTS; i++) {
+		fd = accept4(sv->listen_fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0)
+			admit(sv, fd);
+		else if (accept_failed(sv) < 0)
+			return;
+	}
+}
+
+static void report(const struct server *sv)
+{
+	const struct counters *c = &sv->count;
+
+	say("accepted %llu active %u rejected_full %llu rejected_fd %llu "
+	    "timed_out %llu bytes_in %llu bytes_out %llu "
+	    "udp_in %llu udp_out %llu udp_dropped %llu",
+	    c->accepted, sv->slots->used, c->rejected_full, c->rejected_fd,
+	    c->timed_out, c->bytes_in, c->bytes_out,
+	    c->udp_in, c->udp_out, c->udp_dropped);
+}
+
+/* Returns 1 when the loop should stop. */
+static int on_signal(struct server *sv)
+{
+	struct signalfd_siginfo si;
+	ssize_t r = read(sv->signal_fd, &si, sizeof si);
+
+	if (r != sizeof si)
+		return 0;
+	if (si.ssi_signo == SIGUSR1) {
+		report(sv);
+		return 0;
+	}
+	return 1;
+}
+
+/* Close the slots idle for idle_ms or longer, oldest first. */
+static void sweep(struct server *sv)
+{
+	struct slot *s;
+
+	while ((s = slots_oldest(sv->slots)) != NULL &&
+	    sv->now - s->last >= sv->idle_ms) {
+		drop(sv, s);
+		sv->count.timed_out++;
+	}
+}
+
+static int until(uint32_t now, uint32_t at)
+{
+	int32_t left = (int32_t)(at - now);
+
+	return left > 0 ? left : 0;
+}
+
+/* The epoll_wait timeout: the next idle expiry or resume, else forever. */
+static int wait_ms(const struct server *sv)
+{
+	const struct slot *s = slots_oldest(sv->slots);
+	int ms = -1;
+
+	if (sv->again != SLOT_NIL)
+		return 0;
+	if (sv->idle_ms != 0 && s != NULL)
+		ms = until(sv->now, s->last + sv->idle_ms);
+	if (sv->paused && (ms < 0 || until(sv->now, sv->resume_at) < ms))
+		ms = until(sv->now, sv->resume_at);
+	return ms;
+}
+
+int loop_init(struct server *sv, const char **what)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t set;
+
+	sv->spare_fd = -1;
+	sv->again = SLOT_NIL;
+	sv->paused = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	*what = "sigprocmask";
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	*what = "signalfd";
+	sv->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sv->signal_fd < 0)
+		return -1;
+	*what = "epoll_create1";
+	sv->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	if (sv->epoll_fd < 0)
+		return -1;
+	*what = "epoll_ctl";
+	ev.data.u64 = tag(ID_SIGNAL, 0);
+	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_ADD, sv->signal_fd, &ev) < 0)
+		return -1;
+	ev.data.u64 = tag(ID_LISTEN, 0);
+	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_ADD, sv->listen_fd, &ev) < 0)
+		return -1;
+	*what = "dup";
+	sv->spare_fd = dup(sv->listen_fd);
+	return sv->spare_fd < 0 ? -1 : 0;
+}
+
+static int dispatch(struct server *sv, const struct epoll_event *ev)
+{
+	uint32_t id = (uint32_t)ev->data.u64;
+	struct slot *s;
+
+	if (id == ID_LISTEN) {
+		on_listen(sv);
+		return 0;
+	}
+	if (id == ID_SIGNAL)
+		return on_signal(sv);
+	s = &sv->slots->slot[id];
+	if ((s->flags & SLOT_USED) && s->gen == (uint32_t)(ev->data.u64 >> 32))
+		serve(sv, s, ev->events);
+	return 0;
+}
+
+int loop_run(struct server *sv)
+{
+	static struct epoll_event ev[BATCH];
+	int clock = sv->idle_ms != 0;
+	int i, n;
+
+	sv->now = now_ms();
+	for (;;) {
+		n = epoll_wait(sv->epoll_fd, ev, BATCH, wait_ms(sv));
+		if (n < 0 && errno != EINTR) {
+			say("epoll_wait: %m");
+			return 1;
+		}
+		if (clock || sv->paused)
+			sv->now = now_ms();
+		for (i = 0; i < n; i++)
+			if (dispatch(sv, &ev[i]))
+				return 0;
+		serve_again(sv);
+		if (sv->idle_ms != 0)
+			sweep(sv);
+		if (sv->paused && until(sv->now, sv->resume_at) == 0)
+			resume_accepting(sv);
+	}
+}

@@ -1,0 +1,156 @@
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net.h"
+#include "say.h"
+
+/* Linux clamps the backlog to net.core.somaxconn. */
+#define BACKLOG 4096
+
+void net_addr_set(struct net_addr *a, int af, const void *addr, unsigned port)
+{
+	memset(a, 0, sizeof *a);
+	if (af == AF_INET6) {
+		a->u.in6.sin6_family = AF_INET6;
+		a->u.in6.sin6_port = htons((unsigned short)port);
+		memcpy(&a->u.in6.sin6_addr, addr, sizeof a->u.in6.sin6_addr);
+		a->len = sizeof a->u.in6;
+	} else {
+		a->u.in.sin_family = AF_INET;
+		a->u.in.sin_port = htons((unsigned short)port);
+		memcpy(&a->u.in.sin_addr, addr, sizeof a->u.in.sin_addr);
+		a->len = sizeof a->u.in;
+	}
+}
+
+static unsigned port_of(const struct net_addr *a)
+{
+	return ntohs(a->u.sa.sa_family == AF_INET6 ? a->u.in6.sin6_port :
+	    a->u.in.sin_port);
+}
+
+/* The longest run of two or more zero groups, for "::"; -1 if none. */
+static int zero_run(const unsigned char *b, int *len)
+{
+	int best = -1, i, j;
+
+	*len = 1;
+	for (i = 0; i < 8; i = j + 1) {
+		for (j = i; j < 8 && b[2 * j] == 0 && b[2 * j + 1] == 0; j++)
+			;
+		if (j - i > *len) {
+			best = i;
+			*len = j - i;
+		}
+	}
+	return best;
+}
+
+/* RFC 5952 text, by hand: musl's inet_ntop brings in all of printf. */
+static unsigned v6_str(const unsigned char *b, char *buf, unsigned size)
+{
+	unsigned n = 0;
+	int run, len, i;
+
+	run = zero_run(b, &len);
+	for (i = 0; i < 8; i++) {
+		if (i == run) {
+			n += say_fmt(buf + n, size - n, "::");
+			i += len - 1;
+			continue;
+		}
+		n += say_fmt(buf + n, size - n, "%s%x",
+		    i == 0 || i == run + len ? "" : ":", b[2 * i] << 8 | b[2 * i + 1]);
+	}
+	return n;
+}
+
+void net_addr_str(const struct net_addr *a, char *buf, unsigned size)
+{
+	const unsigned char *b;
+	unsigned n;
+
+	if (a->u.sa.sa_family == AF_INET6) {
+		n = say_fmt(buf, size, "[");
+		n += v6_str(a->u.in6.sin6_addr.s6_addr, buf + n, size - n);
+		say_fmt(buf + n, size - n, "]:%u", port_of(a));
+		return;
+	}
+	b = (const unsigned char *)&a->u.in.sin_addr;
+	say_fmt(buf, size, "%u.%u.%u.%u:%u", b[0], b[1], b[2], b[3], port_of(a));
+}
+
+static int set_int(int fd, int level, int name, int value)
+{
+	return setsockopt(fd, level, name, &value, sizeof value);
+}
+
+static int options_for(int fd, const struct net_addr *a, int type, int flags,
+    const char **what)
+{
+	*what = "setsockopt SO_REUSEADDR";
+	if (set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) < 0)
+		return -1;
+	*what = "setsockopt SO_REUSEPORT";
+	if ((flags & NET_REUSEPORT) &&
+	    set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1) < 0)
+		return -1;
+	*what = "setsockopt IPV6_V6ONLY";
+	if ((flags & NET_ANY) && a->u.sa.sa_family == AF_INET6 &&
+	    set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0) < 0)
+		return -1;
+	/* Accepted sockets inherit it: echoes of small messages go out now. */
+	*what = "setsockopt TCP_NODELAY";
+	if (type == SOCK_STREAM &&
+	    set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0)
+		return -1;
+	return 0;
+}
+
+static int bind_one(struct net_addr *a, int type, int flags, const char **what)
+{
+	int fd, err;
+
+	*what = "socket";
+	fd = socket(a->u.sa.sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (options_for(fd, a, type, flags, what) < 0)
+		goto fail;
+	*what = "bind";
+	if (bind(fd, &a->u.sa, a->len) < 0)
+		goto fail;
+	*what = "listen";
+	if (type == SOCK_STREAM && listen(fd, BACKLOG) < 0)
+		goto fail;
+	*what = "getsockname";
+	if (getsockname(fd, &a->u.sa, &a->len) < 0)
+		goto fail;
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+int net_listen(struct net_addr *a, int type, int flags, const char **what)
+{
+	unsigned port = port_of(a);
+	int fd;
+
+	if (!(flags & NET_ANY))
+		return bind_one(a, type, flags, what);
+	net_addr_set(a, AF_INET6, &in6addr_any, port);
+	fd = bind_one(a, type, flags, what);
+	/* Kernels built without IPv6, common on small devices. */
+	if (fd < 0 && errno == EAFNOSUPPORT) {
+		static const struct in_addr any4 = { INADDR_ANY };
+
+		net_addr_set(a, AF_INET, &any4, port);
+		fd = bind_one(a, type, flags, what);
+	}
+	return fd;
+}

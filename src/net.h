@@ -1,0 +1,35 @@
+/* net: listening sockets from an address literal and a port. */
+#ifndef NET_H
+#define NET_H
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+struct net_addr {
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} u;
+	socklen_t len;
+};
+
+enum {
+	NET_ANY = 1 << 0,	/* all addresses: [::] dual-stack, else 0.0.0.0 */
+	NET_REUSEPORT = 1 << 1,
+};
+
+/* af is AF_INET or AF_INET6 with addr in that family's layout. */
+void net_addr_set(struct net_addr *a, int af, const void *addr,
+    unsigned port);
+/*
+ * A bound non-blocking socket of type (SOCK_STREAM: listening too). With
+ * NET_ANY, a's address is ignored and replaced by what was bound. On
+ * return a holds the bound address, so port 0 becomes the real port.
+ * On failure returns -1 with errno set and *what naming the failed call.
+ */
+int net_listen(struct net_addr *a, int type, int flags, const char **what);
+/* "[::1]:8000" or "127.0.0.1:8000" into buf. */
+void net_addr_str(const struct net_addr *a, char *buf, unsigned size);
+
+#endif

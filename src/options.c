@@ -1,0 +1,197 @@
+/*
+ * options: a small getopt of our own: musl's getopt reports errors through
+ * stdio, and a parser with no global state is easy to fuzz.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "options.h"
+#include "say.h"
+
+#define MAX_SLOTS (1u << 20)
+#define MIN_RING 64u
+#define MAX_RING (1u << 24)
+#define MAX_TIMEOUT 2000000u	/* idle times are kept in uint32 ms */
+
+const char options_usage[] =
+    "usage: echod [-Eq] [-p port] [-l addr] [-c slots] [-b bytes] "
+    "[-t seconds] [-m echo|capitalize]\n"
+    "       echod -P addr:port\n"
+    "       echod -h | -V";
+
+static int fail(struct options *o, char flag, const char *why, const char *arg)
+{
+	if (arg != NULL)
+		say_fmt(o->err, sizeof o->err, "-%c: %s: '%s'", flag, why,
+		    arg);
+	else
+		say_fmt(o->err, sizeof o->err, "-%c: %s", flag, why);
+	return -1;
+}
+
+/* Strict decimal: digits only, no sign, no overflow, at most max. */
+static int number(const char *s, unsigned long max, unsigned *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* An IPv4 or IPv6 literal into *af and *addr. */
+static int address(const char *arg, int *af, struct in6_addr *addr)
+{
+	if (inet_pton(AF_INET, arg, addr) == 1)
+		*af = AF_INET;
+	else if (inet_pton(AF_INET6, arg, addr) == 1)
+		*af = AF_INET6;
+	else
+		return -1;
+	return 0;
+}
+
+/* -P "127.0.0.1:8000" or "[::1]:8000". */
+static int probe_target(struct options *o, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	size_t len = colon == NULL ? 0 : (size_t)(colon - arg);
+	char host[INET6_ADDRSTRLEN + 2];
+
+	if (len >= 2 && arg[0] == '[' && arg[len - 1] == ']') {
+		arg++;
+		len -= 2;
+	}
+	if (colon == NULL || len == 0 || len >= sizeof host)
+		return fail(o, 'P', "expected ADDR:PORT", arg);
+	memcpy(host, arg, len);
+	host[len] = '\0';
+	if (address(host, &o->probe_af, &o->probe_addr) < 0)
+		return fail(o, 'P', "not an IPv4 or IPv6 address", host);
+	if (number(colon + 1, 65535, &o->probe_port) < 0 || o->probe_port == 0)
+		return fail(o, 'P', "port must be 1-65535", colon + 1);
+	o->probe = 1;
+	return 0;
+}
+
+static int value(struct options *o, char flag, const char *arg)
+{
+	switch (flag) {
+	case 'p':
+		if (number(arg, 65535, &o->port) < 0)
+			return fail(o, flag, "port must be 0-65535", arg);
+		return 0;
+	case 'l':
+		if (address(arg, &o->af, &o->addr) < 0)
+			return fail(o, flag, "not an IPv4 or IPv6 address", arg);
+		return 0;
+	case 'P':
+		return probe_target(o, arg);
+	case 'c':
+		if (number(arg, MAX_SLOTS, &o->slots) < 0 || o->slots == 0)
+			return fail(o, flag, "slots must be 1-1048576", arg);
+		return 0;
+	case 'b':
+		if (number(arg, MAX_RING, &o->ring_size) < 0 ||
+		    o->ring_size < MIN_RING ||
+		    (o->ring_size & (o->ring_size - 1)) != 0)
+			return fail(o, flag,
+			    "ring size must be a power of two, 64-16777216",
+			    arg);
+		return 0;
+	case 't':
+		if (number(arg, MAX_TIMEOUT, &o->idle_timeout) < 0)
+			return fail(o, flag, "timeout must be 0-2000000 seconds",
+			    arg);
+		return 0;
+	case 'm':
+		if (strcmp(arg, "echo") == 0)
+			o->mode = MODE_ECHO;
+		else if (strcmp(arg, "capitalize") == 0)
+			o->mode = MODE_CAPITALIZE;
+		else
+			return fail(o, flag, "mode must be echo or capitalize",
+			    arg);
+		return 0;
+	}
+	return fail(o, flag, "unknown flag", NULL);
+}
+
+static int toggle(struct options *o, char flag)
+{
+	switch (flag) {
+	case 'E':
+		o->edge = 1;
+		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
+	case 'h':
+		o->help = 1;
+		return 0;
+	case 'V':
+		o->version = 1;
+		return 0;
+	}
+	return fail(o, flag, "unknown flag", NULL);
+}
+
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->port = 8000;
+	o->slots = 1024;
+	o->ring_size = 4096;
+	o->idle_timeout = 300;
+	o->mode = MODE_ECHO;
+}
+
+/* One "-xyz" word; returns how many argv words it used, or -1. */
+static int word(struct options *o, const char *a, const char *next)
+{
+	for (a++; *a != '\0'; a++) {
+		if (strchr("plcbtmP", *a) == NULL) {
+			if (toggle(o, *a) < 0)
+				return -1;
+			continue;
+		}
+		if (a[1] != '\0')
+			return value(o, *a, a + 1) < 0 ? -1 : 1;
+		if (next == NULL)
+			return fail(o, *a, "needs a value", NULL);
+		return value(o, *a, next) < 0 ? -1 : 2;
+	}
+	return 1;
+}
+
+int options_parse(struct options *o, int argc, char *const argv[])
+{
+	int i = 1, used;
+
+	defaults(o);
+	while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		used = word(o, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+		if (used < 0)
+			return -1;
+		i += used;
+	}
+	if (i < argc) {
+		say_fmt(o->err, sizeof o->err, "unexpected argument: '%s'",
+		    argv[i]);
+		return -1;
+	}
+	return 0;
+}
