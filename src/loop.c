@@ -74,8 +74,9 @@ static void transform(struct slot *s, const struct iovec *iov, size_t n)
 
 /*
  * One read into the ring's free space. SLOT_MORE stays set only when the
- * read filled all of it: a shorter read means the socket was drained.
- * Returns -1 when the connection failed.
+ * read filled all of it: a shorter read means the socket was drained,
+ * unless a FIN is known to wait behind the data (edge mode gets no new
+ * event for it). Returns -1 when the connection failed.
  */
 static int fill(struct server *sv, struct slot *s)
 {
@@ -100,7 +101,7 @@ static int fill(struct server *sv, struct slot *s)
 		transform(s, iov, (size_t)r);
 	ring_produced(&s->ring, (uint32_t)r);
 	sv->count.bytes_in += (unsigned long long)r;
-	if ((size_t)r == want)
+	if ((size_t)r == want || (s->flags & SLOT_RDHUP))
 		s->flags |= SLOT_MORE;
 	return 0;
 }
@@ -161,6 +162,8 @@ static void serve(struct server *sv, struct slot *s, uint32_t events)
 		slot_touch(sv->slots, s, sv->now);
 	if (events & EPOLLIN)
 		s->flags |= SLOT_MORE;
+	if (events & EPOLLRDHUP)
+		s->flags |= SLOT_RDHUP;
 	for (round = 1;; round++) {
 		if ((s->flags & (SLOT_MORE | SLOT_EOF)) == SLOT_MORE &&
 		    fill(sv, s) < 0)

@@ -18,6 +18,7 @@ enum {
 	SLOT_LINE = 1 << 4,	/* capitalize: the next byte starts a line */
 	SLOT_MORE = 1 << 5,	/* edge mode: the socket may hold unread data */
 	SLOT_QUEUED = 1 << 6,	/* on the loop's again list; survives reuse */
+	SLOT_RDHUP = 1 << 7,	/* edge mode: FIN arrived, read on to EOF */
 };
 
 struct slot {

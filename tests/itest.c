@@ -1,0 +1,1421 @@
+/*
+ * itest: echod's integration tests, over real sockets.
+ *
+ *   itest [-T factor] [-k] [-s name] -- server-command [args...]
+ *	Every case starts its own server: the command plus the case's flags
+ *	plus "-p 0"; the port comes from the server's start line.
+ *   itest [-T factor] -r addr:port [-r addr:port ...]
+ *	The data cases only, against an echod already running with the
+ *	default flags (a QEMU guest, a container).
+ *
+ * -T multiplies every timeout (emulators are slow). -k skips the checks
+ * that read the server's /proc/PID (under qemu-user that is QEMU's).
+ * Static C with no files needed, so the same program runs on the host,
+ * under qemu-user and as the only client inside a QEMU guest.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_REMOTE 8
+#define PERIOD 1000003	/* a prime: no ring or buffer size divides it */
+#define MAX_FLOWS 512
+#define ERRBUF 8192
+
+static double scale = 1;	/* -T */
+static int no_proc;		/* -k */
+static const char *only;	/* -s */
+static char **server_cmd;	/* after -- */
+static int passed, failed, skipped;
+static char why[512];		/* the first failure of the current case */
+
+/* ---- time and randomness ---------------------------------------------- */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Seconds until deadline d as a poll timeout, at least 0. */
+static int ms_until(double d)
+{
+	double left = d - now();
+
+	return left > 0 ? (int)(left * 1000) + 1 : 0;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	uint64_t x = rng_state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return rng_state = x;
+}
+
+/* A number in [lo, hi]. */
+static size_t between(size_t lo, size_t hi)
+{
+	return lo + (size_t)(rnd() % (hi - lo + 1));
+}
+
+static unsigned char *random_bytes(size_t n)
+{
+	unsigned char *b = malloc(n ? n : 1);
+	size_t i;
+
+	if (b == NULL) {
+		perror("itest: malloc");
+		exit(3);
+	}
+	for (i = 0; i < n; i++)
+		b[i] = (unsigned char)(rnd() >> 24);
+	return b;
+}
+
+/* ---- failures --------------------------------------------------------- */
+
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof why, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+#define REQUIRE(cond, ...) do { if (!(cond)) return fail(__VA_ARGS__); } while (0)
+
+/* ---- the server under test -------------------------------------------- */
+
+struct server {
+	pid_t pid;
+	int err_fd;			/* its stderr */
+	unsigned port;
+	char err[ERRBUF];		/* what it wrote to stderr */
+	size_t errlen;
+};
+
+/* The address the case talks to, and the server if we started it. */
+struct ctx {
+	struct sockaddr_storage addr;
+	socklen_t len;
+	struct server *srv;		/* NULL in remote mode */
+};
+
+/* Move whatever the server wrote to stderr into srv->err. */
+static void collect(struct server *s, int timeout_ms)
+{
+	struct pollfd p = { .fd = s->err_fd, .events = POLLIN };
+	ssize_t r;
+
+	while (s->err_fd >= 0 && poll(&p, 1, timeout_ms) == 1) {
+		r = read(s->err_fd, s->err + s->errlen, ERRBUF - 1 - s->errlen);
+		if (r <= 0) {
+			close(s->err_fd);
+			s->err_fd = -1;
+			break;
+		}
+		s->errlen += (size_t)r;
+		s->err[s->errlen] = '\0';
+		if (s->errlen == ERRBUF - 1)
+			s->errlen = 0;	/* keep reading: never block the server */
+		timeout_ms = 0;
+	}
+}
+
+/* Wait for a line containing text on the server's stderr. */
+static const char *wait_line(struct server *s, const char *text, double secs)
+{
+	double end = now() + secs * scale;
+	const char *hit;
+
+	while ((hit = strstr(s->err, text)) == NULL || strchr(hit, '\n') == NULL) {
+		if (s->err_fd < 0 || now() > end)
+			return NULL;
+		collect(s, ms_until(end));
+	}
+	return hit;
+}
+
+static int split_words(char *flags, char **out, int max)
+{
+	int n = 0;
+	char *w;
+
+	for (w = strtok(flags, " "); w != NULL && n < max; w = strtok(NULL, " "))
+		out[n++] = w;
+	return n;
+}
+
+static void exec_server(char *flags, int err_fd, const struct rlimit *nofile)
+{
+	char *argv[64];
+	int n = 0, i;
+
+	for (i = 0; server_cmd[i] != NULL && n < 40; i++)
+		argv[n++] = server_cmd[i];
+	n += split_words(flags, argv + n, 20);
+	argv[n] = NULL;
+	dup2(err_fd, 1);	/* -h and -V write to stdout */
+	dup2(err_fd, 2);
+	if (nofile != NULL && setrlimit(RLIMIT_NOFILE, nofile) < 0)
+		_exit(126);
+	signal(SIGPIPE, SIG_DFL);
+	execvp(argv[0], argv);
+	dprintf(2, "itest: exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Start the server with flags; with port_from_line, learn the port. */
+static int spawn(struct server *s, const char *flags, const struct rlimit *nofile)
+{
+	char buf[256];
+	int p[2];
+
+	memset(s, 0, sizeof *s);
+	snprintf(buf, sizeof buf, "%s", flags);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail("pipe: %s", strerror(errno));
+	s->pid = fork();
+	if (s->pid < 0)
+		return fail("fork: %s", strerror(errno));
+	if (s->pid == 0)
+		exec_server(buf, p[1], nofile);
+	close(p[1]);
+	s->err_fd = p[0];
+	return 0;
+}
+
+static int start(struct server *s, const char *flags, const struct rlimit *nofile)
+{
+	char buf[256];
+	const char *line, *end, *p;
+
+	snprintf(buf, sizeof buf, "%s -p 0", flags);
+	if (spawn(s, buf, nofile) < 0)
+		return -1;
+	line = wait_line(s, "listening on ", 10);
+	if (line == NULL)
+		return fail("no start line from the server; it said: %.300s", s->err);
+	/* "listening on [::]:41234 tcp, ...": the port ends the address. */
+	line += strlen("listening on ");
+	end = strchr(line, ' ');
+	for (p = end; p != NULL && p > line && p[-1] != ':'; p--)
+		;
+	if (p == NULL || sscanf(p, "%u", &s->port) != 1 || s->port == 0)
+		return fail("no port in the start line: %.200s", line);
+	return 0;
+}
+
+/* Wait for the server to exit; its status, or -1 after secs. */
+static int reap(struct server *s, double secs)
+{
+	double end = now() + secs * scale;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(s->pid, &status, WNOHANG);
+
+		if (r == s->pid) {
+			s->pid = 0;
+			collect(s, 1000);
+			return status;
+		}
+		if (r < 0 || now() > end)
+			return -1;
+		collect(s, 10);
+	}
+}
+
+static void kill_hard(struct server *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = 0;
+	}
+	if (s->err_fd >= 0)
+		close(s->err_fd);
+	s->err_fd = -1;
+}
+
+static int sanitizer_clean(const struct server *s)
+{
+	REQUIRE(strstr(s->err, "Sanitizer") == NULL &&
+	    strstr(s->err, "runtime error") == NULL,
+	    "sanitizer report from the server: %.400s", s->err);
+	return 0;
+}
+
+/* SIGTERM, then it must exit 0 within 2 s, with nothing alarming said. */
+static int stop(struct server *s)
+{
+	int status;
+
+	if (s->pid <= 0)
+		return 0;
+	kill(s->pid, SIGTERM);
+	status = reap(s, 2);
+	if (status == -1) {
+		kill_hard(s);
+		return fail("no exit within 2 s of SIGTERM");
+	}
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "exit status %d after SIGTERM; stderr: %.300s",
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+	    s->err);
+	return sanitizer_clean(s);
+}
+
+/* ---- /proc of the server ---------------------------------------------- */
+
+static long status_kb(pid_t pid, const char *field)
+{
+	char path[64], line[256];
+	size_t len = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, field, len) == 0 && line[len] == ':')
+			kb = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* utime + stime in clock ticks. */
+static long cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut, st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* After the name: state is field 3, utime 14, stime 15. */
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u "
+	    "%*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long)(ut + st);
+}
+
+/* ---- client sockets --------------------------------------------------- */
+
+static void set_addr(struct ctx *c, const char *host, unsigned port)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)&c->addr;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&c->addr;
+
+	memset(&c->addr, 0, sizeof c->addr);
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		c->len = sizeof *in;
+	} else {
+		inet_pton(AF_INET6, host, &in6->sin6_addr);
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		c->len = sizeof *in6;
+	}
+}
+
+/* A connected non-blocking socket, or -1 with why set. rcvbuf: 0, or a
+ * small receive buffer so that the server's sends block early. */
+static int dial_rcvbuf(const struct ctx *c, int rcvbuf)
+{
+	struct pollfd p;
+	int fd, err = 0, one = 1;
+	socklen_t len = sizeof err;
+
+	fd = socket(c->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return fail("socket: %s", strerror(errno));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	if (connect(fd, (const struct sockaddr *)&c->addr, c->len) < 0 &&
+	    errno != EINPROGRESS) {
+		err = errno;
+		close(fd);
+		return fail("connect: %s", strerror(err));
+	}
+	p.fd = fd;
+	p.events = POLLOUT;
+	if (poll(&p, 1, (int)(5000 * scale)) != 1 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err != 0) {
+		close(fd);
+		return fail("connect: %s", err ? strerror(err) : "timed out");
+	}
+	return fd;
+}
+
+static int dial(const struct ctx *c)
+{
+	return dial_rcvbuf(c, 0);
+}
+
+/* Wait up to secs for fd to become readable; 1 if it did. */
+static int readable(int fd, double secs)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, (int)(secs * 1000 * scale)) == 1;
+}
+
+/* Send all of buf within the deadline. */
+static int send_all(int fd, const void *buf, size_t n, double secs)
+{
+	const char *b = buf;
+	double end = now() + secs * scale;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t r;
+
+	while (n > 0) {
+		r = send(fd, b, n, MSG_NOSIGNAL);
+		if (r > 0) {
+			b += r;
+			n -= (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return fail("send: %s", strerror(errno));
+		if (poll(&p, 1, ms_until(end)) != 1)
+			return fail("send timed out with %zu bytes left", n);
+	}
+	return 0;
+}
+
+/* Receive exactly n bytes within the deadline. */
+static int recv_all(int fd, void *buf, size_t n, double secs)
+{
+	char *b = buf;
+	double end = now() + secs * scale;
+	size_t want = n;
+	ssize_t r;
+
+	while (n > 0) {
+		if (!readable(fd, (end - now()) / scale))
+			return fail("timed out after %zu of %zu bytes", want - n, want);
+		r = read(fd, b, n);
+		if (r == 0)
+			return fail("EOF after %zu of %zu bytes", want - n, want);
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return fail("read: %s after %zu of %zu bytes", strerror(errno),
+			    want - n, want);
+		if (r > 0) {
+			b += r;
+			n -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
+/* 1 if the peer closed (EOF or reset) within secs, 0 if not. */
+static int closed_within(int fd, double secs)
+{
+	double end = now() + secs * scale;
+	char buf[4096];
+	ssize_t r;
+
+	while (now() < end) {
+		if (!readable(fd, (end - now()) / scale))
+			return 0;
+		r = read(fd, buf, sizeof buf);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			return 1;
+	}
+	return 0;
+}
+
+/* One message there and back. */
+static int ping(int fd, const char *msg)
+{
+	char back[256];
+	size_t n = strlen(msg);
+
+	if (send_all(fd, msg, n, 5) < 0 || recv_all(fd, back, n, 5) < 0)
+		return -1;
+	REQUIRE(memcmp(back, msg, n) == 0, "echo differs: sent '%s'", msg);
+	return 0;
+}
+
+/* Connect and ping; -1 if either fails. */
+static int dial_ping(const struct ctx *c, const char *msg)
+{
+	int fd = dial(c);
+
+	if (fd < 0)
+		return -1;
+	if (ping(fd, msg) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* ---- flows: many connections streaming at once ------------------------ */
+
+/*
+ * Byte i of a flow is data[i % period]: long streams need no long buffers
+ * (QEMU guests are small), and a period that is not a power of two makes
+ * a lost or repeated ring's worth of bytes show.
+ */
+struct flow {
+	int fd;
+	const unsigned char *data;	/* what to send */
+	const unsigned char *expect;	/* what must come back */
+	size_t period;
+	size_t n, sent, got, maxchunk;
+	int shut;			/* shutdown(SHUT_WR) once all is sent */
+	int eof;			/* EOF seen after the echo */
+};
+
+static void flow_init(struct flow *f, int fd, const unsigned char *data, size_t n,
+    size_t maxchunk)
+{
+	memset(f, 0, sizeof *f);
+	f->fd = fd;
+	f->data = f->expect = data;
+	f->period = n;
+	f->n = n;
+	f->maxchunk = maxchunk;
+}
+
+static int flow_done(const struct flow *f)
+{
+	return f->got == f->n && (!f->shut || f->eof);
+}
+
+static int flow_send(struct flow *f)
+{
+	size_t chunk = between(1, f->maxchunk), at = f->sent % f->period;
+	ssize_t r;
+
+	if (chunk > f->n - f->sent)
+		chunk = f->n - f->sent;
+	if (chunk > f->period - at)
+		chunk = f->period - at;
+	r = send(f->fd, f->data + at, chunk, MSG_NOSIGNAL);
+	if (r < 0 && errno != EAGAIN && errno != EINTR)
+		return fail("send after %zu bytes: %s", f->sent, strerror(errno));
+	if (r > 0)
+		f->sent += (size_t)r;
+	if (f->sent == f->n && f->shut && shutdown(f->fd, SHUT_WR) < 0)
+		return fail("shutdown: %s", strerror(errno));
+	return 0;
+}
+
+static int flow_recv(struct flow *f)
+{
+	unsigned char buf[65536];
+	ssize_t r = read(f->fd, buf, sizeof buf);
+	size_t done, at, piece;
+
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (r < 0)
+		return fail("read after %zu of %zu bytes: %s", f->got, f->n,
+		    strerror(errno));
+	if (r == 0) {
+		REQUIRE(f->got == f->n, "EOF after %zu of %zu bytes", f->got, f->n);
+		f->eof = 1;
+		return 0;
+	}
+	REQUIRE(f->got + (size_t)r <= f->n, "%zu bytes more than sent",
+	    f->got + (size_t)r - f->n);
+	for (done = 0; done < (size_t)r; done += piece) {
+		at = (f->got + done) % f->period;
+		piece = (size_t)r - done < f->period - at ? (size_t)r - done :
+		    f->period - at;
+		REQUIRE(memcmp(buf + done, f->expect + at, piece) == 0,
+		    "wrong bytes at offset %zu of %zu", f->got + done, f->n);
+	}
+	f->got += (size_t)r;
+	return 0;
+}
+
+/* Drive all flows until each has its echo back (and EOF when shut). */
+static int pump(struct flow *f, int nf, double secs)
+{
+	static struct pollfd p[MAX_FLOWS];
+	double end = now() + secs * scale;
+	int i, busy;
+
+	for (;;) {
+		busy = 0;
+		for (i = 0; i < nf; i++) {
+			p[i].fd = flow_done(&f[i]) ? -1 : f[i].fd;
+			p[i].events = POLLIN | (f[i].sent < f[i].n ? POLLOUT : 0);
+			busy += p[i].fd >= 0;
+		}
+		if (busy == 0)
+			return 0;
+		if (poll(p, (nfds_t)nf, ms_until(end)) <= 0) {
+			for (i = 0; i < nf && flow_done(&f[i]); i++)
+				;
+			return fail("timed out: %d flows unfinished, flow %d at "
+			    "%zu sent, %zu of %zu back", busy, i, f[i].sent,
+			    f[i].got, f[i].n);
+		}
+		for (i = 0; i < nf; i++) {
+			if (p[i].revents & POLLOUT && flow_send(&f[i]) < 0)
+				return -1;
+			if (p[i].revents & (POLLIN | POLLHUP | POLLERR) &&
+			    flow_recv(&f[i]) < 0)
+				return -1;
+		}
+	}
+}
+
+/* ---- the cases -------------------------------------------------------- */
+
+/* Random sizes, random chunking, every byte checked. */
+static int t_echo(struct ctx *c)
+{
+	struct flow f;
+	int round, fd, rc = 0;
+
+	for (round = 0; round < 24 && rc == 0; round++) {
+		size_t n = round < 4 ? between(1, 16) : between(1, 300000);
+		size_t chunk = round % 3 == 0 ? between(1, 7) : between(1, 65536);
+		unsigned char *data;
+
+		if (n > 20000 && chunk < 8)
+			chunk = between(512, 4096);	/* bound the syscalls */
+		if ((fd = dial(c)) < 0)
+			return -1;
+		data = random_bytes(n);
+		flow_init(&f, fd, data, n, chunk);
+		rc = pump(&f, 1, 20);
+		close(fd);
+		free(data);
+	}
+	return rc;
+}
+
+/* Hundreds of clients at once, each with its own data. */
+static int t_many(struct ctx *c)
+{
+	enum { CLIENTS = 300, SIZE = 20000 };
+	static struct flow f[CLIENTS];
+	unsigned char *data = random_bytes(CLIENTS * SIZE);
+	int i, rc = 0;
+
+	for (i = 0; i < CLIENTS && rc == 0; i++) {
+		int fd = dial(c);
+
+		if (fd < 0)
+			rc = -1;
+		else
+			flow_init(&f[i], fd, data + i * SIZE, SIZE, 3000);
+	}
+	if (rc == 0)
+		rc = pump(f, CLIENTS, 60);
+	while (i-- > 0)
+		close(f[i].fd);
+	free(data);
+	return rc;
+}
+
+/* Write without reading until the server stops taking data; count it. */
+static size_t write_until_stall(int fd, const unsigned char *data, size_t n,
+    double quiet)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	size_t sent = 0, at, chunk;
+	ssize_t r;
+
+	while (sent < n) {
+		at = sent % PERIOD;
+		chunk = PERIOD - at < 65536 ? PERIOD - at : 65536;
+		r = send(fd, data + at, chunk, MSG_NOSIGNAL);
+		if (r > 0) {
+			sent += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+		if (poll(&p, 1, (int)(quiet * 1000 * scale)) == 0)
+			break;		/* nothing moved for a while: a stall */
+	}
+	return sent;
+}
+
+/* Read back the echo of the sent bytes of a PERIOD pattern. */
+static int finish_flow(int fd, const unsigned char *data, size_t sent,
+    double secs)
+{
+	struct flow f;
+
+	flow_init(&f, fd, data, sent, 65536);
+	f.period = PERIOD;
+	f.sent = sent;
+	return pump(&f, 1, secs);
+}
+
+/*
+ * A client writes megabytes before reading. The server must stop reading
+ * (the client's send stalls) and keep its memory fixed, then deliver every
+ * byte once the client reads.
+ */
+static int t_backpressure(struct ctx *c)
+{
+	const size_t n = 256u << 20;
+	unsigned char *data = random_bytes(PERIOD);
+	long size0 = -1, rss0 = -1, size1, rss1;
+	size_t sent;
+	int fd, rc;
+
+	if ((fd = dial(c)) < 0) {
+		free(data);
+		return -1;
+	}
+	if (c->srv != NULL && !no_proc) {
+		size0 = status_kb(c->srv->pid, "VmSize");
+		rss0 = status_kb(c->srv->pid, "VmRSS");
+	}
+	sent = write_until_stall(fd, data, n, 0.5);
+	rc = sent < n ? 0 : fail("no stall after %zu bytes: no backpressure", n);
+	if (rc == 0 && size0 >= 0) {
+		size1 = status_kb(c->srv->pid, "VmSize");
+		rss1 = status_kb(c->srv->pid, "VmRSS");
+		if (size1 != size0)
+			rc = fail("VmSize %ld kB -> %ld kB while stalled", size0, size1);
+		else if (rss1 - rss0 > 1024)
+			rc = fail("VmRSS %ld -> %ld kB with %zu bytes in flight",
+			    rss0, rss1, sent);
+	}
+	if (rc == 0)
+		rc = finish_flow(fd, data, sent, 120);
+	close(fd);
+	free(data);
+	return rc;
+}
+
+/* A client that never reads must not hold up the others. */
+static int t_slow_reader(struct ctx *c)
+{
+	const size_t n = 256u << 20;
+	unsigned char *data = random_bytes(PERIOD);
+	char msg[32];
+	int slow, fast = -1, i, rc = 0;
+	size_t sent;
+
+	if ((slow = dial(c)) < 0) {
+		free(data);
+		return -1;
+	}
+	sent = write_until_stall(slow, data, n, 0.3);
+	if ((fast = dial(c)) < 0)
+		rc = -1;
+	for (i = 0; i < 200 && rc == 0; i++) {
+		snprintf(msg, sizeof msg, "ping %d\n", i);
+		rc = ping(fast, msg);
+	}
+	if (rc == 0)
+		rc = finish_flow(slow, data, sent, 120);
+	close(slow);
+	if (fast >= 0)
+		close(fast);
+	free(data);
+	return rc;
+}
+
+/* Send n bytes (and FIN) before reading anything back, then read it all. */
+static int half_close_one(const struct ctx *c, const unsigned char *data,
+    size_t period, size_t n)
+{
+	struct pollfd p = { .events = POLLOUT };
+	struct flow f;
+	int fd, rc = 0;
+
+	if ((fd = dial_rcvbuf(c, 4096)) < 0)
+		return -1;
+	flow_init(&f, fd, data, n, 65536);
+	f.period = period;
+	f.shut = 1;
+	p.fd = fd;
+	while (rc == 0 && f.sent < f.n && poll(&p, 1, (int)(300 * scale)) == 1)
+		rc = flow_send(&f);
+	nap(0.2);
+	if (rc == 0)
+		rc = pump(&f, 1, 60);
+	close(fd);
+	return rc;
+}
+
+/* After the client's FIN, everything sent is still echoed, then EOF. */
+static int t_half_close(struct ctx *c)
+{
+	size_t sizes[] = { 1, 4095, 4096, 4097, 100000, 1000000 };
+	unsigned char *data;
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof sizes / sizeof sizes[0] && rc == 0; i++) {
+		data = random_bytes(sizes[i]);
+		rc = half_close_one(c, data, sizes[i], sizes[i]);
+		free(data);
+	}
+	return rc;
+}
+
+/*
+ * With a ring larger than the data (-b 16 MiB), the server reads the FIN
+ * while megabytes of echo still wait in its ring: socket buffers on
+ * loopback grow to 4 MiB, so 12 MiB cannot all have left.
+ */
+static int t_half_close_ring(struct ctx *c)
+{
+	unsigned char *data = random_bytes(PERIOD);
+	int rc = half_close_one(c, data, PERIOD, 12u << 20);
+
+	free(data);
+	return rc;
+}
+
+/* The tutorial's transform, per line, however TCP splits the stream. */
+static int t_capitalize(struct ctx *c)
+{
+	const char *in = "hELLO wORLD\nfOO\n", *want = "Hello world\nFoo\n";
+	char back[64];
+	size_t i, n = strlen(in);
+	int fd = dial(c), rc = 0;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		rc = send_all(fd, in + i, 1, 5);
+		nap(0.002);	/* separate segments */
+	}
+	if (rc == 0)
+		rc = recv_all(fd, back, n, 5);
+	close(fd);
+	if (rc == 0)
+		REQUIRE(memcmp(back, want, n) == 0, "got '%.*s'", (int)n, back);
+	return rc;
+}
+
+/* A longer random text in random pieces against a reference transform. */
+static int t_capitalize_random(struct ctx *c)
+{
+	const size_t n = 200000;
+	unsigned char *in = random_bytes(n), *want = malloc(n);
+	struct flow f;
+	size_t i;
+	int start = 1, fd, rc;
+
+	for (i = 0; i < n; i++) {
+		static const char alphabet[] = "aZ\nqQ \xe9M1";
+
+		in[i] = (unsigned char)alphabet[in[i] % (sizeof alphabet - 1)];
+		want[i] = in[i];
+		if (start && in[i] >= 'a' && in[i] <= 'z')
+			want[i] = in[i] - 32;
+		if (!start && in[i] >= 'A' && in[i] <= 'Z')
+			want[i] = in[i] + 32;
+		start = in[i] == '\n';
+	}
+	if ((fd = dial(c)) < 0) {
+		free(in);
+		free(want);
+		return -1;
+	}
+	flow_init(&f, fd, in, n, 5000);
+	f.expect = want;
+	rc = pump(&f, 1, 30);
+	close(fd);
+	free(in);
+	free(want);
+	return rc;
+}
+
+/* With -c 4: a fifth client is closed at once, the four go on. */
+static int t_slots_full(struct ctx *c)
+{
+	int fd[4], extra, i, rc = 0;
+	double end;
+
+	for (i = 0; i < 4; i++) {
+		fd[i] = dial_ping(c, "held\n");
+		if (fd[i] < 0) {
+			while (i-- > 0)
+				close(fd[i]);
+			return -1;
+		}
+	}
+	if ((extra = dial(c)) < 0)
+		rc = -1;
+	else if (!closed_within(extra, 3))
+		rc = fail("fifth client not closed within 3 s with 4 slots");
+	if (extra >= 0)
+		close(extra);
+	for (i = 0; i < 4 && rc == 0; i++)
+		rc = ping(fd[i], "still here\n");
+	close(fd[0]);
+	/* The freed slot serves a new client once the server saw the close. */
+	end = now() + 5 * scale;
+	while (rc == 0) {
+		why[0] = '\0';
+		extra = dial_ping(c, "new\n");
+		if (extra >= 0) {
+			close(extra);
+			break;
+		}
+		if (now() > end)
+			rc = fail("no slot came back after a client left");
+		nap(0.05);
+	}
+	for (i = 1; i < 4; i++)
+		close(fd[i]);
+	return rc;
+}
+
+/* With -t 1: the idle client is closed, the chatty one is not. */
+static int t_idle_timeout(struct ctx *c)
+{
+	int idle = dial_ping(c, "then quiet\n"), busy = dial_ping(c, "chat\n");
+	double t0 = now(), closed_at = 0;
+	int rc = 0;
+
+	if (idle < 0 || busy < 0)
+		rc = -1;
+	while (rc == 0 && now() - t0 < 3.5 * scale) {
+		rc = ping(busy, "still talking\n");
+		/* Unscaled: the busy client must speak well within -t 1. */
+		if (rc == 0 && closed_at == 0 && closed_within(idle, 0.2 / scale))
+			closed_at = now() - t0;
+	}
+	if (rc == 0 && closed_at == 0)
+		rc = fail("idle client not closed within 3.5 s of -t 1");
+	if (rc == 0 && closed_at < 0.9)
+		rc = fail("idle client closed after %.2f s, before -t 1", closed_at);
+	if (idle >= 0)
+		close(idle);
+	if (busy >= 0)
+		close(busy);
+	return rc;
+}
+
+static void reset_close(int fd)
+{
+	struct linger l = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+	close(fd);
+}
+
+/* Hundreds of resets mid-stream; afterwards every slot still works. */
+static int t_rst_storm(struct ctx *c)
+{
+	enum { WAVES = 10, PER = 50, SLOTS = 64 };
+	static unsigned char junk[100000];
+	int fd[SLOTS], wave, i, n, rc = 0;
+	double end;
+
+	for (wave = 0; wave < WAVES && rc == 0; wave++) {
+		for (n = 0; n < PER && rc == 0; n++) {
+			if ((fd[n % SLOTS] = dial(c)) < 0)
+				return -1;
+			/* Some reset with data in flight both ways. */
+			send(fd[n % SLOTS], junk, between(0, sizeof junk), MSG_NOSIGNAL);
+			reset_close(fd[n % SLOTS]);
+		}
+	}
+	/* All -c 64 slots must come back: 64 clients at once. */
+	end = now() + 10 * scale;
+	for (;;) {
+		why[0] = '\0';
+		for (i = 0; i < SLOTS; i++)
+			if ((fd[i] = dial_ping(c, "after the storm\n")) < 0)
+				break;
+		n = i;
+		while (i-- > 0)
+			close(fd[i]);
+		if (n == SLOTS || now() > end)
+			break;
+		nap(0.1);
+	}
+	return n == SLOTS ? 0 : fail("%d of %d clients served after the storm: %s",
+	    n, SLOTS, why);
+}
+
+/* VmSize is fixed at start-up: load must not change it. */
+static int t_vmsize(struct ctx *c)
+{
+	enum { CLIENTS = 200, SIZE = 50000 };
+	static struct flow f[CLIENTS];
+	unsigned char *data;
+	long before, during, after;
+	int i, rc = 0;
+
+	if (no_proc)
+		return 1;
+	before = status_kb(c->srv->pid, "VmSize");
+	REQUIRE(before > 0, "no VmSize for pid %d", (int)c->srv->pid);
+	data = random_bytes(CLIENTS * SIZE);
+	for (i = 0; i < CLIENTS && rc == 0; i++) {
+		int fd = dial(c);
+
+		if (fd < 0)
+			rc = -1;
+		else
+			flow_init(&f[i], fd, data + i * SIZE, SIZE, 7000);
+	}
+	if (rc == 0)
+		rc = pump(f, CLIENTS / 2, 60);
+	during = status_kb(c->srv->pid, "VmSize");
+	if (rc == 0)
+		rc = pump(f + CLIENTS / 2, CLIENTS - CLIENTS / 2, 60);
+	while (i-- > 0)
+		close(f[i].fd);
+	free(data);
+	nap(0.2);
+	after = status_kb(c->srv->pid, "VmSize");
+	if (rc == 0 && (during != before || after != before))
+		rc = fail("VmSize %ld -> %ld -> %ld kB", before, during, after);
+	return rc;
+}
+
+/* SIGTERM with clients connected: exit 0 within 2 s. */
+static int t_signal(struct ctx *c, int sig)
+{
+	int fd = dial_ping(c, "hello\n"), status;
+
+	if (fd < 0)
+		return -1;
+	kill(c->srv->pid, sig);
+	status = reap(c->srv, 2);
+	close(fd);
+	REQUIRE(status != -1, "still running 2 s after signal %d", sig);
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %#x after signal %d", status, sig);
+	return sanitizer_clean(c->srv);
+}
+
+static int t_sigterm(struct ctx *c)
+{
+	return t_signal(c, SIGTERM);
+}
+
+static int t_sigint(struct ctx *c)
+{
+	return t_signal(c, SIGINT);
+}
+
+/* ---- cases that start their own server -------------------------------- */
+
+/* Run the server with flags to its exit; its status and stderr. */
+static int run_to_exit(const char *flags, struct server *s)
+{
+	int status;
+
+	if (spawn(s, flags, NULL) < 0)
+		return -1;
+	status = reap(s, 5);
+	if (status == -1) {
+		kill_hard(s);
+		return fail("'%s' did not exit", flags);
+	}
+	kill_hard(s);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static int t_bad_usage(struct ctx *c)
+{
+	static const char *const bad[][2] = {
+		{ "-p 70000", "-p" }, { "-p 12x", "-p" }, { "-c 0", "-c" },
+		{ "-b 3", "-b" }, { "-b 1000", "-b" }, { "-m shout", "-m" },
+		{ "-t -1", "-t" }, { "-l nowhere", "-l" }, { "-x", "-x" },
+		{ "-p", "-p" }, { "-Z", "-Z" }, { "stray", "stray" },
+	};
+	struct server s;
+	unsigned i;
+	int st;
+
+	(void)c;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		st = run_to_exit(bad[i][0], &s);
+		REQUIRE(st == 2, "'%s' exited %d, not 2", bad[i][0], st);
+		REQUIRE(count_lines(s.err) == 1 && strstr(s.err, bad[i][1]),
+		    "'%s' said: %s", bad[i][0], s.err);
+		REQUIRE(sanitizer_clean(&s) == 0, "%s", why);
+	}
+	st = run_to_exit("-V", &s);
+	REQUIRE(st == 0 && strncmp(s.err, "echod ", 6) == 0, "-V exited %d: %s",
+	    st, s.err);
+	st = run_to_exit("-h", &s);
+	REQUIRE(st == 0 && strncmp(s.err, "usage: echod", 12) == 0,
+	    "-h exited %d: %.100s", st, s.err);
+	return 0;
+}
+
+/* A port already taken: exit 1 naming the address and the error. */
+static int t_port_in_use(struct ctx *c)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof a;
+	struct server s;
+	char flags[64], name[64];
+	int fd, st, one = 1;
+
+	(void)c;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    listen(fd, 1) < 0 || getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return fail("could not hold a port: %s", strerror(errno));
+	snprintf(flags, sizeof flags, "-l 127.0.0.1 -p %u", ntohs(a.sin_port));
+	snprintf(name, sizeof name, "127.0.0.1:%u", ntohs(a.sin_port));
+	st = run_to_exit(flags, &s);
+	close(fd);
+	REQUIRE(st == 1, "exit %d with the port in use, not 1", st);
+	REQUIRE(strstr(s.err, name) && strstr(s.err, "in use"),
+	    "message lacks the address or error: %s", s.err);
+	/* An address this host does not have. */
+	st = run_to_exit("-l 192.0.2.1 -p 0", &s);
+	REQUIRE(st == 1, "exit %d binding 192.0.2.1, not 1", st);
+	REQUIRE(strstr(s.err, "192.0.2.1") != NULL, "said: %s", s.err);
+	return 0;
+}
+
+/*
+ * Out of descriptors (RLIMIT_NOFILE 24 for 64 slots): extra clients are
+ * closed at once, the server does not spin, and it recovers.
+ */
+static int t_emfile(struct ctx *c)
+{
+	enum { HOLD = 40 };
+	struct rlimit lim = { 24, 24 };
+	struct server s;
+	int fd[HOLD], served = 0, refused = 0, i, rc = 0;
+	long t0, t1;
+	double w0;
+
+	(void)c;
+	if (start(&s, "-c 64 -t 0", &lim) < 0) {
+		kill_hard(&s);
+		return -1;
+	}
+	struct ctx cc = { .srv = &s };
+
+	set_addr(&cc, "127.0.0.1", s.port);
+	for (i = 0; i < HOLD; i++) {
+		why[0] = '\0';
+		fd[i] = dial(&cc);
+		if (fd[i] >= 0 && ping(fd[i], "x\n") == 0)
+			served++;
+		else
+			refused++;
+	}
+	why[0] = '\0';
+	if (served < 5 || refused < 5)
+		rc = fail("served %d, refused %d: expected both", served, refused);
+	/* Clients keep knocking; the server must sleep, not spin. */
+	t0 = no_proc ? 0 : cpu_ticks(s.pid);
+	w0 = now();
+	while (rc == 0 && now() - w0 < 1.5) {
+		int k = dial(&cc);
+
+		if (k >= 0 && !closed_within(k, 2))
+			rc = fail("client not closed promptly while out of fds");
+		if (k >= 0)
+			close(k);
+		why[0] = rc ? why[0] : '\0';
+		nap(0.05);
+	}
+	t1 = no_proc ? 0 : cpu_ticks(s.pid);
+	if (rc == 0 && t1 - t0 > (long)(0.3 * 1.5 * sysconf(_SC_CLK_TCK)))
+		rc = fail("server used %ld ticks in 1.5 s out of fds: spinning",
+		    t1 - t0);
+	for (i = 0; i < HOLD; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	/* Recovery: descriptors are back, so new clients are served. */
+	for (i = 0; rc == 0 && i < 10; i++) {
+		int k;
+		double end = now() + 5 * scale;
+
+		while ((k = dial_ping(&cc, "back\n")) < 0 && now() < end)
+			nap(0.05);
+		if (k < 0)
+			rc = fail("not served after descriptors came back");
+		else
+			close(k);
+		why[0] = rc ? why[0] : '\0';
+	}
+	if (stop(&s) < 0)
+		rc = -1;
+	kill_hard(&s);
+	return rc;
+}
+
+/* -q: no start line, still serving. */
+static int t_quiet(struct ctx *c)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof a;
+	struct server s;
+	char flags[64];
+	int fd, k = -1, rc = 0;
+	double end;
+
+	(void)c;
+	/* Borrow a free port from the kernel. */
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return fail("no free port: %s", strerror(errno));
+	close(fd);
+	snprintf(flags, sizeof flags, "-q -p %u", ntohs(a.sin_port));
+	if (spawn(&s, flags, NULL) < 0)
+		return -1;
+	struct ctx cc = { .srv = &s };
+
+	set_addr(&cc, "::1", ntohs(a.sin_port));
+	end = now() + 10 * scale;
+	while ((k = dial_ping(&cc, "quiet\n")) < 0 && now() < end && s.pid > 0)
+		nap(0.05);
+	if (k < 0)
+		rc = -1;
+	else
+		close(k);
+	why[0] = rc ? why[0] : '\0';
+	if (stop(&s) < 0)
+		rc = -1;
+	if (rc == 0 && s.errlen != 0)
+		rc = fail("-q still said: %s", s.err);
+	kill_hard(&s);
+	return rc;
+}
+
+/* The health-check mode against a live server and a dead port. */
+static int t_probe(struct ctx *c)
+{
+	struct server p;
+	char flags[64];
+	int st;
+
+	snprintf(flags, sizeof flags, "-P 127.0.0.1:%u", c->srv->port);
+	st = run_to_exit(flags, &p);
+	REQUIRE(st == 0, "probe of a live server exited %d: %s", st, p.err);
+	snprintf(flags, sizeof flags, "-P [::1]:%u", c->srv->port);
+	st = run_to_exit(flags, &p);
+	REQUIRE(st == 0, "probe over ::1 exited %d: %s", st, p.err);
+	stop(c->srv);
+	snprintf(flags, sizeof flags, "-P 127.0.0.1:%u", c->srv->port);
+	st = run_to_exit(flags, &p);
+	REQUIRE(st == 1, "probe of a stopped server exited %d", st);
+	return 0;
+}
+
+/* ---- the table -------------------------------------------------------- */
+
+enum { V4 = 1, V6 = 2, REMOTE = 4, OWN = 8 };
+
+struct tcase {
+	const char *name;
+	const char *flags;		/* for the server; OWN: starts its own */
+	int (*fn)(struct ctx *);
+	int where;
+};
+
+static const struct tcase cases[] = {
+	{ "echo-ipv4", "", t_echo, V4 | REMOTE },
+	{ "echo-ipv6", "", t_echo, V6 | REMOTE },
+	{ "many-clients", "", t_many, V4 | REMOTE },
+	{ "backpressure", "", t_backpressure, V6 | REMOTE },
+	{ "slow-reader", "", t_slow_reader, V4 | REMOTE },
+	{ "half-close", "", t_half_close, V6 | REMOTE },
+	{ "half-close-full-ring", "-c 4 -b 16777216", t_half_close_ring, V4 },
+	{ "capitalize", "-m capitalize", t_capitalize, V4 },
+	{ "capitalize-random", "-m capitalize", t_capitalize_random, V6 },
+	{ "edge-echo-ipv4", "-E", t_echo, V4 },
+	{ "edge-echo-ipv6", "-E", t_echo, V6 },
+	{ "edge-many-clients", "-E", t_many, V6 },
+	{ "edge-backpressure", "-E", t_backpressure, V4 },
+	{ "edge-slow-reader", "-E", t_slow_reader, V6 },
+	{ "edge-half-close", "-E", t_half_close, V4 },
+	{ "edge-half-close-full-ring", "-E -c 4 -b 16777216", t_half_close_ring, V6 },
+	{ "edge-capitalize", "-E -m capitalize -b 64", t_capitalize_random, V4 },
+	{ "small-ring", "-b 64", t_echo, V4 },
+	{ "slots-full", "-c 4", t_slots_full, V4 },
+	{ "edge-slots-full", "-E -c 4", t_slots_full, V6 },
+	{ "idle-timeout", "-t 1", t_idle_timeout, V4 },
+	{ "edge-idle-timeout", "-E -t 1", t_idle_timeout, V6 },
+	{ "rst-storm", "-c 64", t_rst_storm, V4 },
+	{ "edge-rst-storm", "-E -c 64", t_rst_storm, V6 },
+	{ "vmsize-fixed", "", t_vmsize, V4 },
+	{ "sigterm", "", t_sigterm, V4 },
+	{ "sigint", "-E", t_sigint, V6 },
+	{ "probe", "", t_probe, V4 },
+	{ "emfile", NULL, t_emfile, OWN },
+	{ "bad-usage", NULL, t_bad_usage, OWN },
+	{ "port-in-use", NULL, t_port_in_use, OWN },
+	{ "quiet", NULL, t_quiet, OWN },
+};
+
+static void report(const char *name, const char *where, int rc, double t)
+{
+	if (rc > 0) {
+		printf("SKIP %s%s (needs the server's /proc)\n", name, where);
+		skipped++;
+	} else if (rc == 0) {
+		printf("ok   %s%s (%.1f s)\n", name, where, t);
+		passed++;
+	} else {
+		printf("FAIL %s%s: %s\n", name, where, why[0] ? why : "?");
+		failed++;
+	}
+	fflush(stdout);
+}
+
+static void run_spawned(const struct tcase *tc)
+{
+	struct server s;
+	struct ctx c = { .srv = &s };
+	double t0 = now();
+	int rc;
+
+	why[0] = '\0';
+	if (tc->where & OWN) {
+		rc = tc->fn(&c);
+		report(tc->name, "", rc, now() - t0);
+		return;
+	}
+	rc = start(&s, tc->flags, NULL);
+	if (rc == 0) {
+		set_addr(&c, tc->where & V6 ? "::1" : "127.0.0.1", s.port);
+		rc = tc->fn(&c);
+		if (stop(&s) < 0)
+			rc = -1;
+	}
+	kill_hard(&s);
+	report(tc->name, "", rc, now() - t0);
+}
+
+static void run_remote(const struct tcase *tc, const char *target)
+{
+	char host[64], where[80];
+	const char *colon = strrchr(target, ':');
+	struct ctx c = { .srv = NULL };
+	size_t len = colon ? (size_t)(colon - target) : 0;
+	double t0 = now();
+	int rc;
+
+	why[0] = '\0';
+	if (len >= 2 && target[0] == '[') {
+		target++;
+		len -= 2;
+	}
+	snprintf(host, sizeof host, "%.*s", (int)len, target);
+	set_addr(&c, host, colon ? (unsigned)atoi(colon + 1) : 0);
+	snprintf(where, sizeof where, " @%s", host);
+	rc = tc->fn(&c);
+	report(tc->name, where, rc, now() - t0);
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: itest [-T factor] [-k] [-s name] -- server [args]\n"
+	    "       itest [-T factor] [-s name] -r addr:port [-r addr:port]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	const char *remote[MAX_REMOTE];
+	struct rlimit rl;
+	int nremote = 0, i, opt, r;
+
+	while ((opt = getopt(argc, argv, "T:ks:r:")) != -1) {
+		if (opt == 'T' && (scale = atof(optarg)) > 0)
+			continue;
+		if (opt == 'k')
+			no_proc = 1;
+		else if (opt == 's')
+			only = optarg;
+		else if (opt == 'r' && nremote < MAX_REMOTE)
+			remote[nremote++] = optarg;
+		else
+			usage();
+	}
+	server_cmd = argv + optind;
+	if ((nremote == 0) == (*server_cmd == NULL))
+		usage();
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) {
+		if (only != NULL && strstr(cases[i].name, only) == NULL)
+			continue;
+		if (nremote == 0) {
+			run_spawned(&cases[i]);
+			continue;
+		}
+		if (!(cases[i].where & REMOTE))
+			continue;
+		for (r = 0; r < nremote; r++)
+			run_remote(&cases[i], remote[r]);
+	}
+	if (skipped)
+		printf("(%d skipped)\n", skipped);
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0 || passed == 0;
+}
