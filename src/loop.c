@@ -25,7 +25,12 @@
 #define ROUNDS 8	/* edge mode: read/send rounds per slot per turn */
 #define PAUSE_MS 1000	/* accepting paused after an error it cannot shed */
 
-enum { ID_LISTEN = UINT32_MAX, ID_SIGNAL = UINT32_MAX - 1 };
+/* Event ids above any slot index (slots are at most 2^20). */
+enum {
+	ID_SIGNAL = UINT32_MAX,
+	ID_TCP = UINT32_MAX - 2 * MAX_LISTEN,	/* + listener index */
+	ID_UDP = UINT32_MAX - MAX_LISTEN,	/* + socket index */
+};
 
 static uint64_t tag(uint32_t id, uint32_t gen)
 {
@@ -228,11 +233,30 @@ static void admit(struct server *sv, int fd)
 	sv->count.accepted++;
 }
 
+/*
+ * Take the listeners out of epoll for a while, or put them back. DEL and
+ * ADD rather than MOD: EPOLLEXCLUSIVE registrations cannot be modified.
+ */
+static int listening(struct server *sv, int on)
+{
+	int i;
+
+	for (i = 0; i < sv->ntcp; i++) {
+		struct epoll_event ev = { .events = EPOLLIN,
+		    .data.u64 = tag(ID_TCP + (uint32_t)i, 0) };
+
+		if (sv->shared)
+			ev.events |= EPOLLEXCLUSIVE;
+		if (epoll_ctl(sv->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		    sv->tcp_fd[i], &ev) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void pause_accepting(struct server *sv)
 {
-	struct epoll_event ev = { .events = 0, .data.u64 = tag(ID_LISTEN, 0) };
-
-	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_MOD, sv->listen_fd, &ev) < 0)
+	if (listening(sv, 0) < 0)
 		say("epoll_ctl pause listener: %m");
 	sv->paused = 1;
 	sv->now = now_ms();
@@ -241,12 +265,11 @@ static void pause_accepting(struct server *sv)
 
 static void resume_accepting(struct server *sv)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag(ID_LISTEN, 0) };
-
 	if (sv->spare_fd < 0)
-		sv->spare_fd = dup(sv->listen_fd);
-	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_MOD, sv->listen_fd, &ev) < 0) {
+		sv->spare_fd = dup(sv->tcp_fd[0]);
+	if (listening(sv, 1) < 0) {
 		say("epoll_ctl resume listener: %m");
+		listening(sv, 0);
 		sv->resume_at = sv->now + PAUSE_MS;
 		return;
 	}
@@ -259,7 +282,7 @@ static void resume_accepting(struct server *sv)
  * stops being ready. Linux reports EMFILE even with no client waiting, so
  * an accept that finds nobody ends the turn. Returns 0 to go on.
  */
-static int shed(struct server *sv)
+static int shed(struct server *sv, int lfd)
 {
 	int fd;
 
@@ -268,24 +291,24 @@ static int shed(struct server *sv)
 		return -1;
 	}
 	close(sv->spare_fd);
-	fd = accept4(sv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd >= 0) {
 		close(fd);
 		sv->count.rejected_fd++;
 	}
-	sv->spare_fd = dup(sv->listen_fd);
+	sv->spare_fd = dup(lfd);
 	return fd >= 0 ? 0 : -1;
 }
 
 /* accept4 failed: 0 to accept on, -1 to end this turn. */
-static int accept_failed(struct server *sv)
+static int accept_failed(struct server *sv, int lfd)
 {
 	switch (errno) {
 	case EAGAIN:
 		return -1;
 	case EMFILE:
 	case ENFILE:
-		return shed(sv);
+		return shed(sv, lfd);
 	case EINTR:
 	case ECONNABORTED:
 	case EPERM:		/* a firewall rule refused this one */
@@ -305,23 +328,22 @@ static int accept_failed(struct server *sv)
 	return -1;
 }
 
-static void on_listen(struct server *sv)
+static void on_listen(struct server *sv, int lfd)
 {
 	int i, fd;
 
 	for (i = 0; i < ACCEPTS; i++) {
-		fd = accept4(sv->listen_fd, NULL, NULL,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0)
 			admit(sv, fd);
-		else if (accept_failed(sv) < 0)
+		else if (accept_failed(sv, lfd) < 0)
 			return;
 	}
 }
 
 static void report(const struct server *sv)
 {
-	const struct counters *c = &sv->count;
+	const struct stats *c = &sv->count;
 
 	say("accepted %llu active %u rejected_full %llu rejected_fd %llu "
 	    "timed_out %llu bytes_in %llu bytes_out %llu "
@@ -384,6 +406,7 @@ int loop_init(struct server *sv, const char **what)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	sigset_t set;
+	int i;
 
 	sv->spare_fd = -1;
 	sv->again = SLOT_NIL;
@@ -392,9 +415,6 @@ int loop_init(struct server *sv, const char **what)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGUSR1);
-	*what = "sigprocmask";
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
 	*what = "signalfd";
 	sv->signal_fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sv->signal_fd < 0)
@@ -407,11 +427,18 @@ int loop_init(struct server *sv, const char **what)
 	ev.data.u64 = tag(ID_SIGNAL, 0);
 	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_ADD, sv->signal_fd, &ev) < 0)
 		return -1;
-	ev.data.u64 = tag(ID_LISTEN, 0);
-	if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_ADD, sv->listen_fd, &ev) < 0)
+	if (listening(sv, 1) < 0)
 		return -1;
+	for (i = 0; i < sv->nudp; i++) {
+		ev.events = EPOLLIN | (sv->shared ? EPOLLEXCLUSIVE : 0);
+		ev.data.u64 = tag(ID_UDP + (uint32_t)i, 0);
+		if (epoll_ctl(sv->epoll_fd, EPOLL_CTL_ADD, sv->udp_fd[i], &ev) < 0)
+			return -1;
+	}
+	if (sv->ntcp == 0)
+		return 0;
 	*what = "dup";
-	sv->spare_fd = dup(sv->listen_fd);
+	sv->spare_fd = dup(sv->tcp_fd[0]);
 	return sv->spare_fd < 0 ? -1 : 0;
 }
 
@@ -420,12 +447,16 @@ static int dispatch(struct server *sv, const struct epoll_event *ev)
 	uint32_t id = (uint32_t)ev->data.u64;
 	struct slot *s;
 
-	if (id == ID_LISTEN) {
-		on_listen(sv);
-		return 0;
-	}
 	if (id == ID_SIGNAL)
 		return on_signal(sv);
+	if (id >= ID_UDP) {
+		udp_echo(sv->udp, sv->udp_fd[id - ID_UDP], &sv->count);
+		return 0;
+	}
+	if (id >= ID_TCP) {
+		on_listen(sv, sv->tcp_fd[id - ID_TCP]);
+		return 0;
+	}
 	s = &sv->slots->slot[id];
 	if ((s->flags & SLOT_USED) && s->gen == (uint32_t)(ev->data.u64 >> 32))
 		serve(sv, s, ev->events);

@@ -5,19 +5,17 @@
 #include <stdint.h>
 
 #include "slots.h"
+#include "stats.h"
+#include "udp.h"
 
-struct counters {
-	unsigned long long accepted;
-	unsigned long long rejected_full;	/* no free slot */
-	unsigned long long rejected_fd;		/* EMFILE/ENFILE */
-	unsigned long long timed_out;
-	unsigned long long bytes_in, bytes_out;
-	unsigned long long udp_in, udp_out, udp_dropped;
-};
+#define MAX_LISTEN 8
 
 struct server {
 	/* Set by the caller. */
-	int listen_fd;
+	int tcp_fd[MAX_LISTEN], ntcp;	/* listening sockets */
+	int udp_fd[MAX_LISTEN], nudp;	/* with udp, datagram sockets */
+	struct udp *udp;
+	int shared;		/* other processes wait on the same sockets */
 	struct slots *slots;
 	uint32_t idle_ms;	/* 0: no idle timeout */
 	int edge;		/* edge-triggered epoll */
@@ -29,13 +27,13 @@ struct server {
 	uint32_t resume_at;	/* accepting paused until then, if paused */
 	int paused;
 	uint32_t again;		/* edge mode: slots to serve without an event */
-	struct counters count;
+	struct stats count;
 };
 
 /*
- * Create the epoll instance and the signal fd (SIGTERM, SIGINT, SIGUSR1
- * are blocked and read from it). Returns 0, or -1 with errno set and
- * *what naming the failed call.
+ * Create the epoll instance and the signal fd for SIGTERM, SIGINT and
+ * SIGUSR1 (the caller has blocked them) and register the sockets. Returns 0, or
+ * -1 with errno set and *what naming the failed call.
  */
 int loop_init(struct server *sv, const char **what);
 /* Serve until SIGTERM or SIGINT; returns the exit status. */

@@ -1,5 +1,7 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/tcp.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -153,4 +155,80 @@ int net_listen(struct net_addr *a, int type, int flags, const char **what)
 		fd = bind_one(a, type, flags, what);
 	}
 	return fd;
+}
+
+/* A number from the environment, or -1. */
+static long env_number(const char *name)
+{
+	const char *s = getenv(name);
+	long v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > 1000000)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+static int refuse(const char **what, const char *why)
+{
+	*what = why;
+	errno = EINVAL;
+	return -1;
+}
+
+/* Sort one passed socket into tcp[] or udp[]. */
+static int adopt(int fd, int *tcp, int *ntcp, int *udp, int *nudp, int max,
+    const char **what)
+{
+	int type, listening = 0, flags, *count;
+	socklen_t len = sizeof type;
+
+	*what = "LISTEN_FDS: not a socket";
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+		return -1;
+	len = sizeof listening;
+	if (type == SOCK_STREAM &&
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+		return -1;
+	if (type == SOCK_STREAM && !listening)
+		return refuse(what, "LISTEN_FDS: a TCP socket not listening");
+	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+		return refuse(what, "LISTEN_FDS: neither TCP nor UDP");
+	count = type == SOCK_STREAM ? ntcp : nudp;
+	if (*count >= max)
+		return refuse(what, "LISTEN_FDS: too many sockets");
+	*what = "LISTEN_FDS: fcntl";
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return -1;
+	(type == SOCK_STREAM ? tcp : udp)[(*count)++] = fd;
+	return 0;
+}
+
+int net_inherited(int *tcp, int *ntcp, int *udp, int *nudp, int max,
+    struct net_addr *a, const char **what)
+{
+	long pid = env_number("LISTEN_PID"), n = env_number("LISTEN_FDS");
+	int i;
+
+	*ntcp = *nudp = 0;
+	if (pid != (long)getpid() || n <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (adopt(3 + i, tcp, ntcp, udp, nudp, max, what) < 0)
+			return -1;
+	/* Not for our children: the protocol says to unset them. */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	a->len = sizeof a->u;
+	*what = "getsockname";
+	if (getsockname(*ntcp > 0 ? tcp[0] : udp[0], &a->u.sa, &a->len) < 0)
+		return -1;
+	return (int)n;
 }

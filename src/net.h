@@ -29,6 +29,15 @@ void net_addr_set(struct net_addr *a, int af, const void *addr,
  * On failure returns -1 with errno set and *what naming the failed call.
  */
 int net_listen(struct net_addr *a, int type, int flags, const char **what);
+/*
+ * Sockets a service manager passed (systemd's LISTEN_FDS protocol, fds 3
+ * and up, when LISTEN_PID is ours): listening TCP ones into tcp[], UDP
+ * ones into udp[], at most max each, made non-blocking. Returns how many
+ * were passed, 0 if none, or -1 with errno set and *what naming the
+ * problem. *a gets the first one's address.
+ */
+int net_inherited(int *tcp, int *ntcp, int *udp, int *nudp, int max,
+    struct net_addr *a, const char **what);
 /* "[::1]:8000" or "127.0.0.1:8000" into buf. */
 void net_addr_str(const struct net_addr *a, char *buf, unsigned size);
 

@@ -13,10 +13,11 @@
 #define MIN_RING 64u
 #define MAX_RING (1u << 24)
 #define MAX_TIMEOUT 2000000u	/* idle times are kept in uint32 ms */
+#define MAX_WORKERS 64u
 
 const char options_usage[] =
-    "usage: echod [-Eq] [-p port] [-l addr] [-c slots] [-b bytes] "
-    "[-t seconds] [-m echo|capitalize]\n"
+    "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
+    "[-t seconds] [-m echo|capitalize] [-w workers]\n"
     "       echod -P addr:port\n"
     "       echod -h | -V";
 
@@ -113,6 +114,10 @@ static int value(struct options *o, char flag, const char *arg)
 			return fail(o, flag, "timeout must be 0-2000000 seconds",
 			    arg);
 		return 0;
+	case 'w':
+		if (number(arg, MAX_WORKERS, &o->workers) < 0 || o->workers == 0)
+			return fail(o, flag, "workers must be 1-64", arg);
+		return 0;
 	case 'm':
 		if (strcmp(arg, "echo") == 0)
 			o->mode = MODE_ECHO;
@@ -134,6 +139,9 @@ static int toggle(struct options *o, char flag)
 		return 0;
 	case 'q':
 		o->quiet = 1;
+		return 0;
+	case 'U':
+		o->udp = 1;
 		return 0;
 	case 'h':
 		o->help = 1;
@@ -159,7 +167,7 @@ static void defaults(struct options *o)
 static int word(struct options *o, const char *a, const char *next)
 {
 	for (a++; *a != '\0'; a++) {
-		if (strchr("plcbtmP", *a) == NULL) {
+		if (strchr("plcbtmwP", *a) == NULL) {
 			if (toggle(o, *a) < 0)
 				return -1;
 			continue;

@@ -16,6 +16,8 @@ struct options {
 	int mode;			/* -m */
 	int edge;			/* -E */
 	int quiet;			/* -q */
+	int udp;			/* -U */
+	unsigned workers;		/* -w, 0: one process, no supervisor */
 	int help, version;		/* -h, -V */
 	int probe;			/* -P: health-check a server, exit */
 	int probe_af;

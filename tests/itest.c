@@ -178,6 +178,25 @@ static int split_words(char *flags, char **out, int max)
 	return n;
 }
 
+/* Sockets the next spawn passes as fds 3, 4, ... with LISTEN_FDS. */
+static int pass_fd[4], npass;
+
+/* systemd's protocol: LISTEN_FDS from fd 3 on, LISTEN_PID = the server. */
+static void pass_sockets(void)
+{
+	char pid[16], n[16];
+	int i, high[4];
+
+	for (i = 0; i < npass; i++)
+		high[i] = fcntl(pass_fd[i], F_DUPFD, 100);
+	for (i = 0; i < npass; i++)
+		dup2(high[i], 3 + i);
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	snprintf(n, sizeof n, "%d", npass);
+	setenv("LISTEN_PID", pid, 1);
+	setenv("LISTEN_FDS", n, 1);
+}
+
 static void exec_server(char *flags, int err_fd, const struct rlimit *nofile)
 {
 	char *argv[64];
@@ -192,6 +211,8 @@ static void exec_server(char *flags, int err_fd, const struct rlimit *nofile)
 	if (nofile != NULL && setrlimit(RLIMIT_NOFILE, nofile) < 0)
 		_exit(126);
 	signal(SIGPIPE, SIG_DFL);
+	if (npass > 0)
+		pass_sockets();
 	execvp(argv[0], argv);
 	dprintf(2, "itest: exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -1262,6 +1283,409 @@ static int t_probe(struct ctx *c)
 	return 0;
 }
 
+/* ---- counters, UDP, limits, workers, socket activation --------------- */
+
+/* SIGUSR1, then the values of keys[] from the counters line it brings. */
+static int counters(struct server *s, const char *const *keys, long long *v,
+    int n)
+{
+	double end = now() + 5 * scale;
+	size_t from = s->errlen;
+	const char *line = NULL, *eol = NULL, *at;
+	char pat[64];
+	int i;
+
+	kill(s->pid, SIGUSR1);
+	while (eol == NULL) {
+		line = strstr(s->err + from, "accepted ");
+		eol = line ? strstr(line, "udp_dropped") : NULL;
+		eol = eol ? strchr(eol, '\n') : NULL;
+		if (eol == NULL && (s->err_fd < 0 || now() > end))
+			return fail("no counters line after SIGUSR1: %.300s",
+			    s->err + from);
+		if (eol == NULL)
+			collect(s, 50);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(pat, sizeof pat, " %s ", keys[i]);
+		at = strstr(line - 1, pat);
+		if (at == NULL || at > eol ||
+		    sscanf(at + strlen(pat), "%lld", &v[i]) != 1)
+			return fail("no '%s' in the counters: %.300s", keys[i], line);
+	}
+	return 0;
+}
+
+static int udp_socket(const struct ctx *c, unsigned from_port)
+{
+	struct sockaddr_storage me = { .ss_family = c->addr.ss_family };
+	int fd = socket(c->addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return fail("udp socket: %s", strerror(errno));
+	if (from_port != 0) {
+		int one = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		((struct sockaddr_in *)&me)->sin_port = htons((uint16_t)from_port);
+		if (bind(fd, (struct sockaddr *)&me, c->len) < 0) {
+			close(fd);
+			return -2;	/* not root: cannot use a small port */
+		}
+	}
+	if (connect(fd, (const struct sockaddr *)&c->addr, c->len) < 0) {
+		close(fd);
+		return fail("udp connect: %s", strerror(errno));
+	}
+	return fd;
+}
+
+/* n bytes out, the same n bytes back within secs; 0 on a clean echo. */
+static int udp_ping(int fd, const unsigned char *msg, size_t n, double secs)
+{
+	unsigned char back[4096];
+	ssize_t r;
+
+	if (send(fd, msg, n, 0) != (ssize_t)n)
+		return fail("udp send %zu bytes: %s", n, strerror(errno));
+	if (!readable(fd, secs))
+		return fail("no udp echo of %zu bytes within %.1f s", n, secs * scale);
+	r = recv(fd, back, sizeof back, 0);
+	REQUIRE(r == (ssize_t)n && memcmp(back, msg, n) == 0,
+	    "udp echo of %zu bytes came back as %zd different bytes", n, r);
+	return 0;
+}
+
+/* Datagrams of every size up to the limit come back verbatim. */
+static int t_udp(struct ctx *c)
+{
+	unsigned char *msg = random_bytes(2048);
+	size_t sizes[] = { 0, 1, 2, 100, 1472, 2047, 2048 };
+	unsigned i;
+	int fd = udp_socket(c, 0), rc = 0;
+
+	if (fd < 0) {
+		free(msg);
+		return -1;
+	}
+	for (i = 0; i < sizeof sizes / sizeof sizes[0] && rc == 0; i++)
+		rc = udp_ping(fd, msg, sizes[i], 5);
+	/* A burst: every datagram back, in a batch or several. */
+	for (i = 0; i < 32 && rc == 0; i++)
+		if (send(fd, msg + i, 64, 0) != 64)
+			rc = fail("udp send: %s", strerror(errno));
+	for (i = 0; i < 32 && rc == 0; i++) {
+		unsigned char back[128];
+
+		if (!readable(fd, 5) || recv(fd, back, sizeof back, 0) != 64 ||
+		    memcmp(back, msg + i, 64) != 0)
+			rc = fail("burst datagram %u of 32 missing or wrong", i);
+	}
+	/* TCP on the same port still works. */
+	if (rc == 0) {
+		int t = dial_ping(c, "tcp too\n");
+
+		rc = t < 0 ? -1 : 0;
+		if (t >= 0)
+			close(t);
+	}
+	close(fd);
+	free(msg);
+	return rc;
+}
+
+/* Too big for a batch slot: dropped and counted, never cut short. */
+static int t_udp_truncated(struct ctx *c)
+{
+	static const char *const keys[] = { "udp_in", "udp_out", "udp_dropped" };
+	unsigned char *big = random_bytes(3000);
+	long long v[3];
+	int fd = udp_socket(c, 0), rc = 0;
+
+	if (fd < 0) {
+		free(big);
+		return -1;
+	}
+	if (send(fd, big, 3000, 0) != 3000)
+		rc = fail("udp send: %s", strerror(errno));
+	if (rc == 0 && readable(fd, 0.5))
+		rc = fail("a 3000-byte datagram was answered");
+	if (rc == 0)
+		rc = udp_ping(fd, big, 10, 5);
+	if (rc == 0)
+		rc = counters(c->srv, keys, v, 3);
+	if (rc == 0 && (v[0] != 2 || v[1] != 1 || v[2] != 1))
+		rc = fail("udp in/out/dropped %lld/%lld/%lld, not 2/1/1", v[0], v[1],
+		    v[2]);
+	close(fd);
+	free(big);
+	return rc;
+}
+
+/*
+ * Datagrams from another small service's port are never answered, so two
+ * echo services cannot bounce one spoofed packet forever.
+ */
+static int t_udp_loop(struct ctx *c)
+{
+	static const unsigned ports[] = { 7, 19 };
+	unsigned char msg[8] = "loop?";
+	unsigned i;
+	int fd, rc = 0;
+
+	for (i = 0; i < 2 && rc == 0; i++) {
+		fd = udp_socket(c, ports[i]);
+		if (fd == -2)
+			return 1;	/* needs root */
+		if (fd < 0)
+			return -1;
+		if (send(fd, msg, sizeof msg, 0) != sizeof msg)
+			rc = fail("udp send: %s", strerror(errno));
+		else if (readable(fd, 0.5))
+			rc = fail("answered a datagram from port %u", ports[i]);
+		close(fd);
+	}
+	/* The same from an ordinary port is answered. */
+	if (rc == 0 && (fd = udp_socket(c, 0)) >= 0) {
+		rc = udp_ping(fd, msg, sizeof msg, 5);
+		close(fd);
+	}
+	return rc;
+}
+
+/* SIGUSR1 counts what happened: with -c 1 -t 1 a reject and a timeout. */
+static int t_counters(struct ctx *c)
+{
+	static const char *const keys[] = { "accepted", "active",
+	    "rejected_full", "timed_out", "bytes_in", "bytes_out" };
+	unsigned char *data = random_bytes(10000);
+	long long v[6];
+	struct flow f;
+	int a, b, rc;
+
+	if ((a = dial(c)) < 0) {
+		free(data);
+		return -1;
+	}
+	flow_init(&f, a, data, 10000, 999);
+	rc = pump(&f, 1, 10);
+	if (rc == 0 && (b = dial(c)) >= 0) {	/* one slot: refused */
+		if (!closed_within(b, 3))
+			rc = fail("second client not refused with -c 1");
+		close(b);
+	}
+	if (rc == 0)
+		rc = counters(c->srv, keys, v, 2);
+	if (rc == 0 && (v[0] != 1 || v[1] != 1))
+		rc = fail("accepted %lld active %lld, not 1 and 1", v[0], v[1]);
+	if (rc == 0 && !closed_within(a, 4))
+		rc = fail("idle client not timed out with -t 1");
+	if (rc == 0)
+		rc = counters(c->srv, keys, v, 6);
+	if (rc == 0 && (v[1] != 0 || v[2] != 1 || v[3] != 1 ||
+	    v[4] != 10000 || v[5] != 10000))
+		rc = fail("active %lld rejected_full %lld timed_out %lld bytes "
+		    "%lld/%lld, not 0 1 1 10000/10000", v[1], v[2], v[3], v[4], v[5]);
+	close(a);
+	free(data);
+	return rc;
+}
+
+/* "Max open files" soft limit from /proc/PID/limits. */
+static long nofile_soft(pid_t pid)
+{
+	char path[64], line[256];
+	long soft = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/limits", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, "Max open files", 14) == 0)
+			soft = strtol(line + 14, NULL, 10);
+	fclose(f);
+	return soft;
+}
+
+/* The soft fd limit rises to what -c needs; short of it, one warning. */
+static int t_fd_limit(struct ctx *c)
+{
+	struct rlimit low = { 64, 4096 }, capped = { 64, 64 };
+	struct server s;
+	long soft;
+	int rc = 0;
+
+	(void)c;
+	if (start(&s, "-c 2000", &low) < 0) {
+		kill_hard(&s);
+		return -1;
+	}
+	soft = no_proc ? 2016 : nofile_soft(s.pid);
+	if (soft < 2000)
+		rc = fail("soft RLIMIT_NOFILE %ld with -c 2000 (hard 4096)", soft);
+	if (rc == 0 && strstr(s.err, "warning"))
+		rc = fail("warned although the hard limit allows it: %s", s.err);
+	if (stop(&s) < 0)
+		rc = -1;
+	kill_hard(&s);
+	if (rc != 0)
+		return rc;
+	if (start(&s, "-c 2000", &capped) < 0) {
+		kill_hard(&s);
+		return -1;
+	}
+	if (!strstr(s.err, "2000 slots need") || !strstr(s.err, "limit is 64"))
+		rc = fail("no warning with hard limit 64: %s", s.err);
+	if (stop(&s) < 0)
+		rc = -1;
+	kill_hard(&s);
+	return rc;
+}
+
+/* The pid a "worker N: pid P started" line names, the last such line. */
+static pid_t worker_pid(const struct server *s, int n, size_t from)
+{
+	char pat[32];
+	const char *p = s->err + from, *hit = NULL;
+	int pid = 0;
+
+	snprintf(pat, sizeof pat, "worker %d: pid ", n);
+	while ((p = strstr(p, pat)) != NULL) {
+		if (strstr(p, " started") == strchr(p, '\n') - 8)
+			hit = p;
+		p++;
+	}
+	if (hit == NULL || sscanf(hit + strlen(pat), "%d", &pid) != 1)
+		return 0;
+	return pid;
+}
+
+/* Wait for worker n to be (re)started after errlen from; its pid. */
+static pid_t wait_worker(struct server *s, int n, size_t from, double secs)
+{
+	double end = now() + secs * scale;
+	pid_t pid;
+
+	while ((pid = worker_pid(s, n, from)) == 0 && now() < end &&
+	    s->err_fd >= 0)
+		collect(s, 50);
+	return pid;
+}
+
+/* Hundreds of clients over several connections at once. */
+static int many_pings(const struct ctx *c, int clients)
+{
+	static struct flow f[MAX_FLOWS];
+	unsigned char *data = random_bytes(1000);
+	int i, rc = 0;
+
+	for (i = 0; i < clients && rc == 0; i++) {
+		int fd = dial(c);
+
+		if (fd < 0)
+			rc = -1;
+		else
+			flow_init(&f[i], fd, data, 1000, 100);
+	}
+	if (rc == 0)
+		rc = pump(f, clients, 30);
+	while (i-- > 0)
+		close(f[i].fd);
+	free(data);
+	return rc;
+}
+
+/*
+ * -w 2: both workers serve, a killed worker is replaced while the other
+ * keeps serving, SIGTERM stops all.
+ */
+static int t_workers(struct ctx *c)
+{
+	struct server *s = c->srv;
+	pid_t w0, w1, again;
+	size_t mark;
+	int rc;
+
+	REQUIRE(strstr(s->err, "2 workers x "), "start line: %.200s", s->err);
+	w0 = wait_worker(s, 0, 0, 5);
+	w1 = wait_worker(s, 1, 0, 5);
+	REQUIRE(w0 > 0 && w1 > 0 && w0 != w1, "worker pids %d %d", (int)w0,
+	    (int)w1);
+	if ((rc = many_pings(c, 200)) < 0)
+		return rc;
+	/* Both took a share: SO_REUSEPORT spread the clients. */
+	mark = s->errlen;
+	kill(s->pid, SIGUSR1);
+	REQUIRE(wait_line(s, "udp_dropped", 5), "no counters after SIGUSR1");
+	nap(0.3 * scale);
+	collect(s, 0);
+	REQUIRE(strstr(strstr(s->err + mark, "udp_dropped") + 1, "udp_dropped"),
+	    "not every worker answered SIGUSR1: %s", s->err + mark);
+	mark = s->errlen;
+	REQUIRE(kill(w0, SIGKILL) == 0, "kill worker 0: %s", strerror(errno));
+	if ((rc = many_pings(c, 100)) < 0)
+		return rc;
+	again = wait_worker(s, 0, mark, 10);
+	REQUIRE(again > 0 && again != w0, "worker 0 not replaced: %s",
+	    s->err + mark);
+	REQUIRE(strstr(s->err + mark, "killed by signal 9"), "death not logged");
+	if ((rc = many_pings(c, 200)) < 0)
+		return rc;
+	if (stop(s) < 0)
+		return -1;
+	REQUIRE(kill(again, 0) < 0 && kill(w1, 0) < 0, "a worker outlived SIGTERM");
+	return 0;
+}
+
+/* Listening sockets passed as systemd does: used, none bound anew. */
+static int t_activation(struct ctx *c)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof a;
+	struct server s;
+	char flags[64];
+	int tcp, udp, fd, rc = 0, one = 1;
+	unsigned port;
+
+	(void)c;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (tcp < 0 || udp < 0 || bind(tcp, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    listen(tcp, 16) < 0 || getsockname(tcp, (struct sockaddr *)&a, &len) < 0 ||
+	    bind(udp, (struct sockaddr *)&a, sizeof a) < 0)
+		return fail("sockets to pass: %s", strerror(errno));
+	port = ntohs(a.sin_port);
+	/* Binding this port itself would fail: we hold it. */
+	snprintf(flags, sizeof flags, "-l 127.0.0.1 -p %u", port);
+	pass_fd[0] = tcp;
+	pass_fd[1] = udp;
+	npass = 2;
+	rc = spawn(&s, flags, NULL);
+	npass = 0;
+	if (rc == 0 && !wait_line(&s, "LISTEN_FDS", 10))
+		rc = fail("no start line naming LISTEN_FDS: %s", s.err);
+	struct ctx cc = { .srv = &s };
+
+	set_addr(&cc, "127.0.0.1", port);
+	if (rc == 0 && (fd = dial_ping(&cc, "activated\n")) >= 0)
+		close(fd);
+	else if (rc == 0)
+		rc = -1;
+	if (rc == 0 && (fd = udp_socket(&cc, 0)) >= 0) {
+		rc = udp_ping(fd, (const unsigned char *)"dgram", 5, 5);
+		close(fd);
+	}
+	if (stop(&s) < 0)
+		rc = -1;
+	kill_hard(&s);
+	close(tcp);
+	close(udp);
+	return rc;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 enum { V4 = 1, V6 = 2, REMOTE = 4, OWN = 8 };
@@ -1302,6 +1726,15 @@ static const struct tcase cases[] = {
 	{ "sigterm", "", t_sigterm, V4 },
 	{ "sigint", "-E", t_sigint, V6 },
 	{ "probe", "", t_probe, V4 },
+	{ "udp-ipv4", "-U", t_udp, V4 },
+	{ "udp-ipv6", "-U -E", t_udp, V6 },
+	{ "udp-truncated", "-U", t_udp_truncated, V6 },
+	{ "udp-loop-protection", "-U", t_udp_loop, V4 },
+	{ "udp-loop-protection-ipv6", "-U", t_udp_loop, V6 },
+	{ "counters", "-c 1 -t 1", t_counters, V4 },
+	{ "workers", "-w 2 -U", t_workers, V4 },
+	{ "fd-limit", NULL, t_fd_limit, OWN },
+	{ "socket-activation", NULL, t_activation, OWN },
 	{ "emfile", NULL, t_emfile, OWN },
 	{ "bad-usage", NULL, t_bad_usage, OWN },
 	{ "port-in-use", NULL, t_port_in_use, OWN },
@@ -1311,7 +1744,8 @@ static const struct tcase cases[] = {
 static void report(const char *name, const char *where, int rc, double t)
 {
 	if (rc > 0) {
-		printf("SKIP %s%s (needs the server's /proc)\n", name, where);
+		printf("SKIP %s%s (needs root, or the server's /proc)\n", name,
+		    where);
 		skipped++;
 	} else if (rc == 0) {
 		printf("ok   %s%s (%.1f s)\n", name, where, t);

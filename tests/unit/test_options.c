@@ -32,6 +32,7 @@ void test_options(void)
 	CHECK(o.port == 8000 && o.slots == 1024 && o.ring_size == 4096);
 	CHECK(o.idle_timeout == 300 && o.mode == MODE_ECHO && o.af == 0);
 	CHECK(!o.edge && !o.quiet && !o.help && !o.version && !o.probe);
+	CHECK(!o.udp && o.workers == 0);
 
 	CHECK(P("-p", "7", "-c", "10", "-b", "65536", "-t", "0") == 0);
 	CHECK(o.port == 7 && o.slots == 10 && o.ring_size == 65536);
@@ -43,6 +44,9 @@ void test_options(void)
 	CHECK(P("-P", "[::1]:8000") == 0 && o.probe && o.probe_af == AF_INET6);
 	CHECK(o.probe_port == 8000);
 	CHECK(P("-P", "127.0.0.1:7") == 0 && o.probe_af == AF_INET);
+	CHECK(P("-U", "-w", "4") == 0 && o.udp && o.workers == 4);
+	CHECK(P("-w", "0") < 0 && err_names("-w:"));
+	CHECK(P("-w", "65") < 0 && err_names("-w:"));
 	CHECK(P("-h") == 0 && o.help);
 	CHECK(P("-V") == 0 && o.version);
 	CHECK(P("-q", "--") == 0 && o.quiet);
