@@ -13,12 +13,13 @@
 #include "net.h"
 #include "options.h"
 #include "probe.h"
+#include "sandbox.h"
 #include "say.h"
 #include "slots.h"
 #include "udp.h"
 #include "workers.h"
 
-#define VERSION "0.2.0"
+#define VERSION "0.3.0"
 #define PROBE_MS 2000
 #define MAX_PROCS 64		/* -w's upper bound */
 #define PAGE 4096u
@@ -35,6 +36,9 @@ static const char help[] =
     "  -E          edge-triggered epoll (default level-triggered)\n"
     "  -U          UDP echo too, on the same address and port\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-64\n"
+    "  -u UID[:GID] run as this numeric user (and group) once bound\n"
+    "  -r DIR      chroot into DIR once bound (an empty directory will do)\n"
+    "  -S          no seccomp filter (for debugging)\n"
     "  -q          no start line\n"
     "  -P A:P      probe: send a nonce to the echo server at A:P (e.g. [::1]:8000),\n"
     "              exit 0 if it comes back within 2 s, else 1\n"
@@ -270,6 +274,8 @@ static int serve(unsigned me, void *arg)
 		say("%s: %m", what);
 		return 1;
 	}
+	if (!s->o.no_seccomp && sandbox_seccomp(SANDBOX_WORKER) < 0)
+		return 1;
 	return loop_run(&sv);
 }
 
@@ -282,8 +288,10 @@ int main(int argc, char **argv)
 		say("%s (try 'echod -h')", o->err);
 		return 2;
 	}
+	sandbox_relro();
 	if (o->help || o->version) {
-		say_text(o->help ? options_usage : "echod " VERSION);
+		say_text(o->help ? options_usage : sandbox_built_in() ?
+		    "echod " VERSION " (seccomp)" : "echod " VERSION " (no seccomp)");
 		if (o->help)
 			say_text(help);
 		return 0;
@@ -297,9 +305,14 @@ int main(int argc, char **argv)
 	raise_fd_limit(o->slots);
 	if (open_sockets(&set) < 0 || fixed_memory(&set) < 0)
 		return 1;
+	if ((o->root != NULL || o->drop) &&
+	    sandbox_drop(o->root, o->uid, o->drop ? o->gid : SANDBOX_KEEP) < 0)
+		return 1;
 	if (!o->quiet)
 		say_start(&set);
 	if (o->workers == 0)
 		return serve(0, &set);
+	if (!o->no_seccomp && sandbox_seccomp(SANDBOX_SUPERVISOR) < 0)
+		return 1;
 	return workers_run(o->workers, serve, &set);
 }

@@ -14,10 +14,12 @@
 #define MAX_RING (1u << 24)
 #define MAX_TIMEOUT 2000000u	/* idle times are kept in uint32 ms */
 #define MAX_WORKERS 64u
+#define MAX_ID 4294967294u	/* uid_t; (uid_t)-1 means "unchanged" */
 
 const char options_usage[] =
     "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
     "[-t seconds] [-m echo|capitalize] [-w workers]\n"
+    "             [-u uid[:gid]] [-r dir] [-S]\n"
     "       echod -P addr:port\n"
     "       echod -h | -V";
 
@@ -61,6 +63,24 @@ static int address(const char *arg, int *af, struct in6_addr *addr)
 	return 0;
 }
 
+/* -u "65534" or "65534:65534": numeric, scratch images have no passwd. */
+static int ids(struct options *o, const char *arg)
+{
+	char uid[16];
+	const char *colon = strchr(arg, ':');
+	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+
+	if (len == 0 || len >= sizeof uid)
+		return fail(o, 'u', "expected UID[:GID], numeric", arg);
+	memcpy(uid, arg, len);
+	uid[len] = '\0';
+	if (number(uid, MAX_ID, &o->uid) < 0 ||
+	    number(colon ? colon + 1 : uid, MAX_ID, &o->gid) < 0)
+		return fail(o, 'u', "expected UID[:GID], numeric", arg);
+	o->drop = 1;
+	return 0;
+}
+
 /* -P "127.0.0.1:8000" or "[::1]:8000". */
 static int probe_target(struct options *o, const char *arg)
 {
@@ -97,6 +117,13 @@ static int value(struct options *o, char flag, const char *arg)
 		return 0;
 	case 'P':
 		return probe_target(o, arg);
+	case 'u':
+		return ids(o, arg);
+	case 'r':
+		if (arg[0] == '\0')
+			return fail(o, flag, "needs a directory", NULL);
+		o->root = arg;
+		return 0;
 	case 'c':
 		if (number(arg, MAX_SLOTS, &o->slots) < 0 || o->slots == 0)
 			return fail(o, flag, "slots must be 1-1048576", arg);
@@ -143,6 +170,9 @@ static int toggle(struct options *o, char flag)
 	case 'U':
 		o->udp = 1;
 		return 0;
+	case 'S':
+		o->no_seccomp = 1;
+		return 0;
 	case 'h':
 		o->help = 1;
 		return 0;
@@ -167,7 +197,7 @@ static void defaults(struct options *o)
 static int word(struct options *o, const char *a, const char *next)
 {
 	for (a++; *a != '\0'; a++) {
-		if (strchr("plcbtmwP", *a) == NULL) {
+		if (strchr("plcbtmwPur", *a) == NULL) {
 			if (toggle(o, *a) < 0)
 				return -1;
 			continue;

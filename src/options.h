@@ -18,6 +18,10 @@ struct options {
 	int quiet;			/* -q */
 	int udp;			/* -U */
 	unsigned workers;		/* -w, 0: one process, no supervisor */
+	int drop;			/* -u given */
+	unsigned uid, gid;		/* -u UID[:GID] */
+	const char *root;		/* -r DIR, NULL: no chroot */
+	int no_seccomp;			/* -S */
 	int help, version;		/* -h, -V */
 	int probe;			/* -P: health-check a server, exit */
 	int probe_af;

@@ -1,0 +1,268 @@
+/*
+ * sandbox: what a process gives up once its sockets and memory exist.
+ *
+ * The seccomp filter is an allowlist of syscall numbers, taken from the
+ * target's own <sys/syscall.h>, so one source serves every architecture;
+ * the filter's first check is that architecture. mmap and brk are not on
+ * the list: an allocation after start-up kills the process.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <grp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "say.h"
+
+/* From <linux/filter.h>, <linux/seccomp.h>, <linux/audit.h>. */
+struct filter_insn {
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+
+struct filter_prog {
+	unsigned short len;
+	const struct filter_insn *insn;
+};
+
+#define LD_W_ABS 0x20		/* BPF_LD | BPF_W | BPF_ABS */
+#define JEQ_K 0x15		/* BPF_JMP | BPF_JEQ | BPF_K */
+#define RET_K 0x06		/* BPF_RET | BPF_K */
+#define MODE_FILTER 2		/* SECCOMP_MODE_FILTER */
+#define RET_KILL_PROCESS 0x80000000u
+#define RET_ALLOW 0x7fff0000u
+#define DATA_NR 0		/* offsetof(struct seccomp_data, nr) */
+#define DATA_ARCH 4		/* offsetof(struct seccomp_data, arch) */
+
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define ARCH 0xc000003eu
+#elif defined(__i386__)
+#define ARCH 0x40000003u
+#elif defined(__aarch64__) && !defined(__AARCH64EB__)
+#define ARCH 0xc00000b7u
+#elif defined(__arm__) && !defined(__ARMEB__)
+#define ARCH 0x40000028u
+#elif defined(__mips__) && !defined(__mips64) && defined(__MIPSEL__)
+#define ARCH 0x40000008u
+#elif defined(__mips__) && !defined(__mips64)
+#define ARCH 0x00000008u
+#elif defined(__riscv) && __riscv_xlen == 64
+#define ARCH 0xc00000f3u
+#endif
+
+/* Sanitizer runtimes make syscalls of their own, at any time. */
+#if defined(__SANITIZE_ADDRESS__)
+#undef ARCH
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#undef ARCH
+#endif
+#endif
+
+#ifdef ARCH
+/* What the event loop calls, on any libc and architecture. */
+static const long worker_calls[] = {
+	SYS_read, SYS_readv, SYS_write, SYS_close, SYS_dup,
+	SYS_accept4, SYS_sendto, SYS_sendmsg, SYS_recvmsg, SYS_recvfrom,
+	SYS_recvmmsg, SYS_sendmmsg, SYS_epoll_ctl, SYS_epoll_pwait,
+	SYS_exit_group, SYS_exit, SYS_restart_syscall,
+#ifdef SYS_epoll_wait
+	SYS_epoll_wait,
+#endif
+#ifdef SYS_clock_gettime
+	SYS_clock_gettime,
+#endif
+#ifdef SYS_clock_gettime64
+	SYS_clock_gettime64,
+#endif
+#ifdef SYS_recvmmsg_time64
+	SYS_recvmmsg_time64,
+#endif
+};
+
+/* And what the supervisor adds: forking, waiting, a worker's set-up. */
+static const long supervisor_calls[] = {
+	SYS_wait4, SYS_kill, SYS_rt_sigprocmask, SYS_gettid,
+	SYS_set_robust_list, SYS_getpid, SYS_setsockopt, SYS_getsockname,
+	SYS_signalfd4, SYS_epoll_create1, SYS_prctl, SYS_ppoll,
+#ifdef SYS_fork
+	SYS_fork,
+#endif
+	SYS_clone,
+#ifdef SYS_poll
+	SYS_poll,
+#endif
+#ifdef SYS_ppoll_time64
+	SYS_ppoll_time64,
+#endif
+};
+
+#define COUNT(a) (sizeof a / sizeof a[0])
+#define MAX_CALLS (COUNT(worker_calls) + COUNT(supervisor_calls))
+
+static struct filter_insn filter[MAX_CALLS + 6];
+
+static void insn(unsigned at, uint16_t code, uint8_t jt, uint32_t k)
+{
+	filter[at].code = code;
+	filter[at].jt = jt;
+	filter[at].jf = 0;
+	filter[at].k = k;
+}
+
+/* Architecture check, then one JEQ per syscall jumping to ALLOW. */
+static unsigned build(int role)
+{
+	unsigned n = COUNT(worker_calls), i, at = 0;
+
+	if (role == SANDBOX_SUPERVISOR)
+		n += COUNT(supervisor_calls);
+	insn(at++, LD_W_ABS, 0, DATA_ARCH);
+	insn(at++, JEQ_K, 1, ARCH);
+	insn(at++, RET_K, 0, RET_KILL_PROCESS);
+	insn(at++, LD_W_ABS, 0, DATA_NR);
+	for (i = 0; i < n; i++) {
+		long nr = i < COUNT(worker_calls) ? worker_calls[i] :
+		    supervisor_calls[i - COUNT(worker_calls)];
+
+		insn(at++, JEQ_K, (uint8_t)(n - i), (uint32_t)nr);
+	}
+	insn(at++, RET_K, 0, RET_KILL_PROCESS);
+	insn(at++, RET_K, 0, RET_ALLOW);
+	return at;
+}
+#endif
+
+static int warned;
+
+/* Say once per process tree that seccomp is missing, then carry on. */
+static int without(const char *why)
+{
+	if (!warned)
+		say("seccomp: %s; running without it", why);
+	warned = 1;
+	return 1;
+}
+
+int sandbox_seccomp(int role)
+{
+#ifdef ARCH
+	struct filter_prog prog;
+
+	prog.len = (unsigned short)build(role);
+	prog.insn = filter;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		say("prctl PR_SET_NO_NEW_PRIVS: %m");
+		return -1;
+	}
+	if (prctl(PR_SET_SECCOMP, MODE_FILTER, &prog, 0, 0) == 0)
+		return 0;
+	if (errno == EINVAL || errno == ENOSYS)
+		return without("not available in this kernel");
+	say("prctl PR_SET_SECCOMP: %m");
+	return -1;
+#else
+	(void)role;
+	return without("not built in (sanitizer build or unknown arch)");
+#endif
+}
+
+int sandbox_built_in(void)
+{
+#ifdef ARCH
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+unsigned sandbox_calls(int role)
+{
+#ifdef ARCH
+	return COUNT(worker_calls) +
+	    (role == SANDBOX_SUPERVISOR ? COUNT(supervisor_calls) : 0);
+#else
+	(void)role;
+	return 0;
+#endif
+}
+
+int sandbox_drop(const char *root, unsigned uid, unsigned gid)
+{
+	if (root != NULL && (chroot(root) < 0 || chdir("/") < 0)) {
+		say("chroot %s: %m", root);
+		return -1;
+	}
+	if (gid != SANDBOX_KEEP) {
+		if (setgroups(0, NULL) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+			say("dropping to uid %u gid %u: %m", uid, gid);
+			return -1;
+		}
+		/* As OpenBSD daemons check: there must be no way back. */
+		if (uid != 0 && setuid(0) == 0) {
+			say("uid 0 could be regained after dropping to %u", uid);
+			return -1;
+		}
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		say("prctl PR_SET_NO_NEW_PRIVS: %m");
+		return -1;
+	}
+	return 0;
+}
+
+#if UINTPTR_MAX > 0xffffffffu
+typedef Elf64_Ehdr Ehdr;
+typedef Elf64_Phdr Phdr;
+#else
+typedef Elf32_Ehdr Ehdr;
+typedef Elf32_Phdr Phdr;
+#endif
+
+/* This program's ELF image, as the linker maps it: header first. */
+extern const unsigned char __ehdr_start[];
+
+static Phdr phdr(const Ehdr *eh, unsigned i)
+{
+	Phdr ph;
+
+	memcpy(&ph, __ehdr_start + eh->e_phoff + (size_t)i * sizeof ph, sizeof ph);
+	return ph;
+}
+
+/*
+ * musl applies no RELRO to static programs: the linker lays the region
+ * out (-z relro -z now), this makes it read-only.
+ */
+void sandbox_relro(void)
+{
+	uintptr_t base = (uintptr_t)__ehdr_start, page = 4096, lo, hi;
+	Ehdr eh;
+	Phdr ph;
+	unsigned i;
+
+	memcpy(&eh, __ehdr_start, sizeof eh);
+	for (i = 0; i < eh.e_phnum; i++) {
+		ph = phdr(&eh, i);
+		if (ph.p_type == PT_LOAD && ph.p_offset == 0) {
+			base -= ph.p_vaddr;
+			break;
+		}
+	}
+	for (i = 0; i < eh.e_phnum; i++) {
+		ph = phdr(&eh, i);
+		if (ph.p_type != PT_GNU_RELRO)
+			continue;
+		lo = (base + ph.p_vaddr) & ~(page - 1);
+		hi = (base + ph.p_vaddr + ph.p_memsz) & ~(page - 1);
+		if (hi > lo && mprotect((void *)lo, hi - lo, PROT_READ) < 0)
+			say("mprotect RELRO: %m");
+	}
+}
