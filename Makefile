@@ -34,12 +34,12 @@ UNIT_TESTS = $(wildcard tests/unit/*.c)
 
 # Debian packages each part needs; fragments below add theirs.
 PKGS_BUILD = make gcc libc6-dev musl-tools
-PKGS = $(PKGS_BUILD)
+PKGS = $(PKGS_BUILD) cppcheck clang-tidy
 # Test targets make check runs, in order; fragments add theirs.
-CHECKS = unit itest itest-asan hardening
+CHECKS = unit itest itest-asan hardening lint
 
 .PHONY: all run check unit itest itest-asan asan clean setup setup-build \
-	size hardening
+	size hardening lint setup-lint
 all: build/echod
 
 # The set-up step: install what is missing, as root or through sudo.
@@ -86,6 +86,14 @@ itest: build/itest build/echod
 # inside the chroot of the privilege-drop case.
 itest-asan: build/itest build/asan/echod
 	ASAN_OPTIONS=detect_leaks=0 ./build/itest -- ./build/asan/echod
+
+# Every C file of ours; .clang-tidy and tests/.clang-tidy say which checks.
+LINT_SRC = $(SRC) $(wildcard tests/*.c tests/unit/*.c tests/fuzz/*.c \
+	tests/bench/*.c tests/bench/peers/*.c qemu/*.c)
+lint: | setup-lint
+	@sh tests/lint.sh $(LINT_SRC)
+setup-lint:
+	@sh tests/setup.sh cppcheck clang-tidy
 
 # Every test target in turn; one failure does not hide the others.
 # The release binary is what the Makefile promises: static-pie, RELRO,

@@ -69,11 +69,13 @@ static void queue_again(struct server *sv, struct slot *s)
 static void transform(struct slot *s, const struct iovec *iov, size_t n)
 {
 	int line = (s->flags & SLOT_LINE) != 0;
-	size_t first = n < iov[0].iov_len ? n : iov[0].iov_len;
 
-	xform_capitalize(iov[0].iov_base, first, &line);
-	if (n > first)
-		xform_capitalize(iov[1].iov_base, n - first, &line);
+	if (n <= iov[0].iov_len) {
+		xform_capitalize(iov[0].iov_base, n, &line);
+	} else {
+		xform_capitalize(iov[0].iov_base, iov[0].iov_len, &line);
+		xform_capitalize(iov[1].iov_base, n - iov[0].iov_len, &line);
+	}
 	s->flags = line ? s->flags | SLOT_LINE : s->flags & ~SLOT_LINE;
 }
 

@@ -82,7 +82,7 @@ struct setup {
 	size_t slots_size, udp_size;	/* one process's share */
 };
 
-static struct setup set;
+static struct setup setup;
 
 /*
  * Make room for every slot's descriptor if the hard limit allows. prlimit,
@@ -281,7 +281,7 @@ static int serve(unsigned me, void *arg)
 
 int main(int argc, char **argv)
 {
-	struct options *o = &set.o;
+	struct options *o = &setup.o;
 	struct net_addr a;
 
 	if (options_parse(o, argc, argv) < 0) {
@@ -303,16 +303,16 @@ int main(int argc, char **argv)
 	if (block_signals() < 0)
 		return 1;
 	raise_fd_limit(o->slots);
-	if (open_sockets(&set) < 0 || fixed_memory(&set) < 0)
+	if (open_sockets(&setup) < 0 || fixed_memory(&setup) < 0)
 		return 1;
 	if ((o->root != NULL || o->drop) &&
 	    sandbox_drop(o->root, o->uid, o->drop ? o->gid : SANDBOX_KEEP) < 0)
 		return 1;
 	if (!o->quiet)
-		say_start(&set);
+		say_start(&setup);
 	if (o->workers == 0)
-		return serve(0, &set);
+		return serve(0, &setup);
 	if (!o->no_seccomp && sandbox_seccomp(SANDBOX_SUPERVISOR) < 0)
 		return 1;
-	return workers_run(o->workers, serve, &set);
+	return workers_run(o->workers, serve, &setup);
 }

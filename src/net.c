@@ -34,13 +34,13 @@ static unsigned port_of(const struct net_addr *a)
 }
 
 /* The longest run of two or more zero groups, for "::"; -1 if none. */
-static int zero_run(const unsigned char *b, int *len)
+static int zero_run(const unsigned *g, int *len)
 {
 	int best = -1, i, j;
 
 	*len = 1;
 	for (i = 0; i < 8; i = j + 1) {
-		for (j = i; j < 8 && b[2 * j] == 0 && b[2 * j + 1] == 0; j++)
+		for (j = i; j < 8 && g[j] == 0; j++)
 			;
 		if (j - i > *len) {
 			best = i;
@@ -53,10 +53,12 @@ static int zero_run(const unsigned char *b, int *len)
 /* RFC 5952 text, by hand: musl's inet_ntop brings in all of printf. */
 static unsigned v6_str(const unsigned char *b, char *buf, unsigned size)
 {
-	unsigned n = 0;
+	unsigned g[8], n = 0;
 	int run, len, i;
 
-	run = zero_run(b, &len);
+	for (i = 0; i < 8; i++)
+		g[i] = (unsigned)b[i + i] << 8 | b[i + i + 1];
+	run = zero_run(g, &len);
 	for (i = 0; i < 8; i++) {
 		if (i == run) {
 			n += say_fmt(buf + n, size - n, "::");
@@ -64,7 +66,7 @@ static unsigned v6_str(const unsigned char *b, char *buf, unsigned size)
 			continue;
 		}
 		n += say_fmt(buf + n, size - n, "%s%x",
-		    i == 0 || i == run + len ? "" : ":", b[2 * i] << 8 | b[2 * i + 1]);
+		    i == 0 || i == run + len ? "" : ":", g[i]);
 	}
 	return n;
 }

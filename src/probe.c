@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -17,14 +18,18 @@
 static void make_nonce(unsigned char *buf)
 {
 	struct timespec ts;
+	uint32_t x;
 	unsigned i;
 
 	if (getrandom(buf, NONCE, GRND_NONBLOCK) == NONCE)
 		return;
 	/* Early boot: fresh enough to tell a real echo from a stale one. */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	for (i = 0; i < NONCE; i++)
-		buf[i] = (unsigned char)(ts.tv_nsec >> (i % 4 * 8) ^ getpid() >> (i % 2 * 8) ^ i * 37);
+	x = (uint32_t)ts.tv_nsec ^ (uint32_t)getpid() << 16;
+	for (i = 0; i < NONCE; i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (unsigned char)(x >> 24);
+	}
 }
 
 static long left_ms(const struct timespec *end)

@@ -20,7 +20,7 @@
 #include "sandbox.h"
 #include "say.h"
 
-/* From <linux/filter.h>, <linux/seccomp.h>, <linux/audit.h>. */
+/* From <linux/filter.h>, <linux/seccomp.h>, <linux/audit.h>; the kernel reads them. */
 struct filter_insn {
 	uint16_t code;
 	uint8_t jt, jf;
@@ -104,7 +104,7 @@ static const long supervisor_calls[] = {
 #endif
 };
 
-#define COUNT(a) (sizeof a / sizeof a[0])
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MAX_CALLS (COUNT(worker_calls) + COUNT(supervisor_calls))
 
 static struct filter_insn filter[MAX_CALLS + 6];
@@ -227,7 +227,7 @@ typedef Elf32_Phdr Phdr;
 #endif
 
 /* This program's ELF image, as the linker maps it: header first. */
-extern const unsigned char __ehdr_start[];
+extern const unsigned char __ehdr_start[]; /* NOLINT: the linker's name */
 
 static Phdr phdr(const Ehdr *eh, unsigned i)
 {

@@ -31,70 +31,58 @@ static void put_num(struct out *o, unsigned long long v, int neg, unsigned base)
 	put(o, tmp + i, sizeof tmp - i);
 }
 
-static void put_arg(struct out *o, const char **fp, va_list *ap, int err)
+static void put_str(struct out *o, const char *s)
 {
-	const char *f = *fp;
-	unsigned longs = 0;
-	long long d;
-
-	while (*f == 'l') {
-		longs++;
-		f++;
-	}
-	switch (*f) {
-	case 's': {
-		const char *s = va_arg(*ap, const char *);
-		if (s == NULL)
-			s = "(null)";
-		put(o, s, strlen(s));
-		break;
-	}
-	case 'd':
-		d = longs > 1 ? va_arg(*ap, long long) :
-		    longs ? va_arg(*ap, long) : va_arg(*ap, int);
-		put_num(o, d < 0 ? -(unsigned long long)d : (unsigned long long)d,
-		    d < 0, 10);
-		break;
-	case 'u':
-	case 'x':
-		put_num(o, longs > 1 ? va_arg(*ap, unsigned long long) :
-		    longs ? va_arg(*ap, unsigned long) : va_arg(*ap, unsigned),
-		    0, *f == 'x' ? 16 : 10);
-		break;
-	case 'c': {
-		char c = (char)va_arg(*ap, int);
-		put(o, &c, 1);
-		break;
-	}
-	case 'm': {
-		const char *s = strerror(err);
-		put(o, s, strlen(s));
-		break;
-	}
-	case '\0':
-		f--;
-		break;
-	default:
-		put(o, f, 1);
-	}
-	*fp = f;
+	if (s == NULL)
+		s = "(null)";
+	put(o, s, strlen(s));
 }
 
+/* The format's conversions, each taking its argument from ap. */
 static void vfmt(struct out *o, const char *fmt, va_list ap, int err)
 {
-	va_list aq;
 	const char *f;
+	unsigned longs;
+	long long d;
+	char c;
 
-	va_copy(aq, ap);
 	for (f = fmt; *f != '\0'; f++) {
 		if (*f != '%') {
 			put(o, f, 1);
 			continue;
 		}
-		f++;
-		put_arg(o, &f, &aq, err);
+		for (longs = 0; *++f == 'l'; longs++)
+			;
+		switch (*f) {
+		case 's':
+			put_str(o, va_arg(ap, const char *));
+			break;
+		case 'c':
+			c = (char)va_arg(ap, int);
+			put(o, &c, 1);
+			break;
+		case 'd':
+			d = longs > 1 ? va_arg(ap, long long) :
+			    longs ? va_arg(ap, long) : va_arg(ap, int);
+			put_num(o, d < 0 ? -(unsigned long long)d :
+			    (unsigned long long)d, d < 0, 10);
+			break;
+		case 'u':
+		case 'x':
+			put_num(o, longs > 1 ? va_arg(ap, unsigned long long) :
+			    longs ? va_arg(ap, unsigned long) : va_arg(ap, unsigned),
+			    0, *f == 'x' ? 16 : 10);
+			break;
+		case 'm':
+			put_str(o, strerror(err));
+			break;
+		case '\0':
+			f--;
+			break;
+		default:
+			put(o, f, 1);
+		}
 	}
-	va_end(aq);
 	o->buf[o->len] = '\0';
 }
 

@@ -47,7 +47,7 @@ struct udp *udp_init(void *mem)
 
 int udp_prepare(int fd)
 {
-	union peer self;
+	union peer self = { .sa.sa_family = AF_UNSPEC };
 	socklen_t len = sizeof self;
 	int one = 1;
 

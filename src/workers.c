@@ -23,8 +23,8 @@
 #define STOP_MS 5000		/* SIGKILL what has not stopped by then */
 
 struct worker {
-	pid_t pid;		/* 0: not running */
 	uint64_t started, restart_at;
+	pid_t pid;		/* 0: not running */
 	unsigned backoff;
 };
 

@@ -873,18 +873,18 @@ static int t_capitalize_random(struct ctx *c)
 	unsigned char *in = random_bytes(n), *want = malloc(n);
 	struct flow f;
 	size_t i;
-	int start = 1, fd, rc;
+	int line_start = 1, fd, rc;
 
 	for (i = 0; i < n; i++) {
 		static const char alphabet[] = "aZ\nqQ \xe9M1";
 
 		in[i] = (unsigned char)alphabet[in[i] % (sizeof alphabet - 1)];
 		want[i] = in[i];
-		if (start && in[i] >= 'a' && in[i] <= 'z')
+		if (line_start && in[i] >= 'a' && in[i] <= 'z')
 			want[i] = in[i] - 32;
-		if (!start && in[i] >= 'A' && in[i] <= 'Z')
+		if (!line_start && in[i] >= 'A' && in[i] <= 'Z')
 			want[i] = in[i] + 32;
-		start = in[i] == '\n';
+		line_start = in[i] == '\n';
 	}
 	if ((fd = dial(c)) < 0) {
 		free(in);
@@ -980,11 +980,11 @@ static int t_rst_storm(struct ctx *c)
 {
 	enum { WAVES = 10, PER = 50, SLOTS = 64 };
 	static unsigned char junk[100000];
-	int fd[SLOTS], wave, i, n, rc = 0;
+	int fd[SLOTS], wave, i, n;
 	double end;
 
-	for (wave = 0; wave < WAVES && rc == 0; wave++) {
-		for (n = 0; n < PER && rc == 0; n++) {
+	for (wave = 0; wave < WAVES; wave++) {
+		for (n = 0; n < PER; n++) {
 			if ((fd[n % SLOTS] = dial(c)) < 0)
 				return -1;
 			/* Some reset with data in flight both ways. */
@@ -1466,7 +1466,7 @@ static int t_counters(struct ctx *c)
 	static const char *const keys[] = { "accepted", "active",
 	    "rejected_full", "timed_out", "bytes_in", "bytes_out" };
 	unsigned char *data = random_bytes(10000);
-	long long v[6];
+	long long v[6] = { 0 };
 	struct flow f;
 	int a, b, rc;
 
@@ -1997,7 +1997,7 @@ int main(int argc, char **argv)
 			no_proc = 1;
 		else if (opt == 's')
 			only = optarg;
-		else if (opt == 'r' && nremote < MAX_REMOTE)
+		else if (opt == 'r' && nremote < MAX_REMOTE && optarg != NULL)
 			remote[nremote++] = optarg;
 		else
 			usage();
