@@ -663,28 +663,34 @@ static int t_echo(struct ctx *c)
 	return rc;
 }
 
+/* clients connections at once, each echoing its own size bytes. */
+static int many(const struct ctx *c, int clients, size_t size, size_t chunk)
+{
+	static struct flow f[MAX_FLOWS];
+	unsigned char *data = random_bytes((size_t)clients * size);
+	int n, rc = 0;
+
+	for (n = 0; n < clients; n++) {
+		int fd = dial(c);
+
+		if (fd < 0) {
+			rc = -1;
+			break;
+		}
+		flow_init(&f[n], fd, data + (size_t)n * size, size, chunk);
+	}
+	if (rc == 0)
+		rc = pump(f, clients, 60);
+	while (n-- > 0)
+		close(f[n].fd);
+	free(data);
+	return rc;
+}
+
 /* Hundreds of clients at once, each with its own data. */
 static int t_many(struct ctx *c)
 {
-	enum { CLIENTS = 300, SIZE = 20000 };
-	static struct flow f[CLIENTS];
-	unsigned char *data = random_bytes(CLIENTS * SIZE);
-	int i, rc = 0;
-
-	for (i = 0; i < CLIENTS && rc == 0; i++) {
-		int fd = dial(c);
-
-		if (fd < 0)
-			rc = -1;
-		else
-			flow_init(&f[i], fd, data + i * SIZE, SIZE, 3000);
-	}
-	if (rc == 0)
-		rc = pump(f, CLIENTS, 60);
-	while (i-- > 0)
-		close(f[i].fd);
-	free(data);
-	return rc;
+	return many(c, 300, 20000, 3000);
 }
 
 /* Write without reading until the server stops taking data; count it. */
@@ -1580,29 +1586,6 @@ static pid_t wait_worker(struct server *s, int n, size_t from, double secs)
 	return pid;
 }
 
-/* Hundreds of clients over several connections at once. */
-static int many_pings(const struct ctx *c, int clients)
-{
-	static struct flow f[MAX_FLOWS];
-	unsigned char *data = random_bytes(1000);
-	int i, rc = 0;
-
-	for (i = 0; i < clients && rc == 0; i++) {
-		int fd = dial(c);
-
-		if (fd < 0)
-			rc = -1;
-		else
-			flow_init(&f[i], fd, data, 1000, 100);
-	}
-	if (rc == 0)
-		rc = pump(f, clients, 30);
-	while (i-- > 0)
-		close(f[i].fd);
-	free(data);
-	return rc;
-}
-
 /*
  * -w 2: both workers serve, a killed worker is replaced while the other
  * keeps serving, SIGTERM stops all.
@@ -1619,7 +1602,7 @@ static int t_workers(struct ctx *c)
 	w1 = wait_worker(s, 1, 0, 5);
 	REQUIRE(w0 > 0 && w1 > 0 && w0 != w1, "worker pids %d %d", (int)w0,
 	    (int)w1);
-	if ((rc = many_pings(c, 200)) < 0)
+	if ((rc = many(c, 200, 1000, 100)) < 0)
 		return rc;
 	/* Both took a share: SO_REUSEPORT spread the clients. */
 	mark = s->errlen;
@@ -1631,13 +1614,13 @@ static int t_workers(struct ctx *c)
 	    "not every worker answered SIGUSR1: %s", s->err + mark);
 	mark = s->errlen;
 	REQUIRE(kill(w0, SIGKILL) == 0, "kill worker 0: %s", strerror(errno));
-	if ((rc = many_pings(c, 100)) < 0)
+	if ((rc = many(c, 100, 1000, 100)) < 0)
 		return rc;
 	again = wait_worker(s, 0, mark, 10);
 	REQUIRE(again > 0 && again != w0, "worker 0 not replaced: %s",
 	    s->err + mark);
 	REQUIRE(strstr(s->err + mark, "killed by signal 9"), "death not logged");
-	if ((rc = many_pings(c, 200)) < 0)
+	if ((rc = many(c, 200, 1000, 100)) < 0)
 		return rc;
 	if (stop(s) < 0)
 		return -1;
@@ -1785,7 +1768,7 @@ static int t_seccomp_workers(struct ctx *c)
 	if (expect_status(c->srv->pid, "Seccomp", "2") < 0 ||
 	    expect_status(w, "Seccomp", "2") < 0)
 		return -1;
-	return many_pings(c, 50);
+	return many(c, 50, 1000, 100);
 }
 
 /* A free TCP port below 1024 on 127.0.0.1, or 0. */
