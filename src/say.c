@@ -31,11 +31,25 @@ static void put_num(struct out *o, unsigned long long v, int neg, unsigned base)
 	put(o, tmp + i, sizeof tmp - i);
 }
 
+/*
+ * An argument's bytes, control bytes (CR, LF, ESC...) shown as '?': every
+ * message stays one line whatever argv or a peer put in it.
+ */
+static void put_shown(struct out *o, const char *s, size_t n)
+{
+	char c;
+
+	for (; n > 0; n--, s++) {
+		c = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+		put(o, &c, 1);
+	}
+}
+
 static void put_str(struct out *o, const char *s)
 {
 	if (s == NULL)
 		s = "(null)";
-	put(o, s, strlen(s));
+	put_shown(o, s, strlen(s));
 }
 
 /* The format's conversions, each taking its argument from ap. */
@@ -59,7 +73,7 @@ static void vfmt(struct out *o, const char *fmt, va_list ap, int err)
 			break;
 		case 'c':
 			c = (char)va_arg(ap, int);
-			put(o, &c, 1);
+			put_shown(o, &c, 1);
 			break;
 		case 'd':
 			d = longs > 1 ? va_arg(ap, long long) :

@@ -71,5 +71,9 @@ void test_options(void)
 	CHECK(P("-x") < 0 && err_names("-x:"));
 	CHECK(P("-Ex") < 0 && err_names("-x:"));
 	CHECK(P("stray") < 0 && strstr(o.err, "stray") != NULL);
+	/* Messages stay one line whatever argv holds. */
+	CHECK(P("x\necho: forged") < 0 && strchr(o.err, '\n') == NULL);
+	CHECK(strstr(o.err, "x?echo: forged") != NULL);
+	CHECK(P("-\n") < 0 && strncmp(o.err, "-?: ", 4) == 0);
 	CHECK(P("-q", "--", "stray") < 0);
 }

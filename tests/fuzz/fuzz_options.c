@@ -1,0 +1,200 @@
+/*
+ * fuzz_options: the option parser with argv built from the input.
+ *
+ * Input: words separated by '\0' (at most MAX_WORDS), each copied into its
+ * own exactly-sized allocation so ASan sees any read past a word's end;
+ * argv[0] is "echod". The parser must not crash or read out of bounds, must
+ * give the same answer twice, and:
+ *   on success every value is in its documented range and o->err is empty;
+ *   on failure o->err is one non-empty line (no CR or LF) that names a
+ *   flag ("-x: ...", x a byte that follows a '-' word's dash in argv) or
+ *   the unexpected argument ("unexpected argument: '<a prefix of a word>").
+ * A message may show a control byte of argv as '?' (so a '?' in it matches
+ * either), never as itself.
+ */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "options.h"
+
+#define MAX_WORDS 32
+
+/*
+ * A broken invariant: say which (and the message being checked), then
+ * abort so libFuzzer keeps the input.
+ */
+#define REQUIRE(c) do { \
+	if (!(c)) { \
+		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
+		    __LINE__, #c); \
+		if (context != NULL) \
+			fprintf(stderr, "o->err: \"%s\"\n", context); \
+		abort(); \
+	} \
+} while (0)
+
+static const char *context;	/* the o->err under check, or NULL */
+
+static int is_pow2(unsigned v)
+{
+	return v != 0 && (v & (v - 1)) == 0;
+}
+
+static int flag_or_bool(int v)
+{
+	return v == 0 || v == 1;
+}
+
+/* Is p inside one of the argument words (a chroot directory is)? */
+static int points_into_argv(const char *p, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (p >= argv[i] && p < argv[i] + strlen(argv[i]))
+			return 1;
+	return 0;
+}
+
+static void check_success(const struct options *o, int argc, char **argv)
+{
+	REQUIRE(o->err[0] == '\0');
+	REQUIRE(o->af == 0 || o->af == AF_INET || o->af == AF_INET6);
+	REQUIRE(o->port <= 65535);
+	REQUIRE(o->slots >= 1 && o->slots <= 1048576);
+	REQUIRE(is_pow2(o->ring_size));
+	REQUIRE(o->ring_size >= 64 && o->ring_size <= 16777216);
+	REQUIRE(o->idle_timeout <= 2000000);
+	REQUIRE(o->workers <= 64);
+	REQUIRE(o->mode == MODE_ECHO || o->mode == MODE_CAPITALIZE);
+	REQUIRE(flag_or_bool(o->edge) && flag_or_bool(o->quiet) &&
+	    flag_or_bool(o->udp) && flag_or_bool(o->help) &&
+	    flag_or_bool(o->version) && flag_or_bool(o->probe));
+	REQUIRE(flag_or_bool(o->drop) && flag_or_bool(o->no_seccomp));
+	if (o->drop) {
+		/* (uid_t)-1 would mean "leave unchanged" to setuid/setgid. */
+		REQUIRE(o->uid != (unsigned)-1 && o->gid != (unsigned)-1);
+	} else {
+		REQUIRE(o->uid == 0 && o->gid == 0);
+	}
+	REQUIRE(o->root == NULL || (o->root[0] != '\0' &&
+	    points_into_argv(o->root, argc, argv)));
+	if (o->probe) {
+		REQUIRE(o->probe_af == AF_INET || o->probe_af == AF_INET6);
+		REQUIRE(o->probe_port >= 1 && o->probe_port <= 65535);
+	}
+}
+
+/* Does message byte m show argv byte a? */
+static int shows(char m, char a)
+{
+	unsigned char u = (unsigned char)a;
+
+	return m == a || (m == '?' && (u < 0x20 || u == 0x7f));
+}
+
+/* Does byte c follow the dash of some "-..." word (as a flag letter)? */
+static int flag_in_argv(char c, int argc, char **argv)
+{
+	const char *p;
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-')
+			for (p = argv[i] + 1; *p != '\0'; p++)
+				if (shows(c, *p))
+					return 1;
+	return 0;
+}
+
+/* Is s (cut at the buffer's end, maybe) a prefix of some argument? */
+static int arg_in_argv(const char *s, size_t len, int argc, char **argv)
+{
+	size_t j;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strlen(argv[i]) < len)
+			continue;
+		for (j = 0; j < len && shows(s[j], argv[i][j]); j++)
+			;
+		if (j == len)
+			return 1;
+	}
+	return 0;
+}
+
+static void check_failure(const struct options *o, int argc, char **argv)
+{
+	static const char unexpected[] = "unexpected argument: '";
+	const char *e = o->err;
+	size_t len = strnlen(e, sizeof o->err);
+
+	context = e;
+	REQUIRE(len > 0 && len < sizeof o->err);
+	REQUIRE(strchr(e, '\n') == NULL && strchr(e, '\r') == NULL);
+	if (strncmp(e, unexpected, sizeof unexpected - 1) == 0) {
+		const char *arg = e + sizeof unexpected - 1;
+		size_t alen = len - (sizeof unexpected - 1);
+
+		/* The whole word and a closing quote, or cut by the buffer. */
+		if (alen > 0 && arg[alen - 1] == '\'' &&
+		    arg_in_argv(arg, alen - 1, argc, argv))
+			return;
+		REQUIRE(len == sizeof o->err - 1 &&
+		    arg_in_argv(arg, alen, argc, argv));
+		return;
+	}
+	REQUIRE(e[0] == '-' && e[1] != '\0' && e[2] == ':' && e[3] == ' ');
+	REQUIRE(flag_in_argv(e[1], argc, argv));
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *argv[MAX_WORDS + 2];
+	struct options a, b;
+	size_t at = 0;
+	int argc = 1, ra, rb, i;
+
+	argv[0] = strdup("echod");
+	REQUIRE(argv[0] != NULL);
+	while (at < size && argc <= MAX_WORDS) {
+		const uint8_t *end = memchr(data + at, '\0', size - at);
+		size_t len = end ? (size_t)(end - (data + at)) : size - at;
+
+		argv[argc] = malloc(len + 1);
+		REQUIRE(argv[argc] != NULL);
+		memcpy(argv[argc], data + at, len);
+		argv[argc][len] = '\0';
+		argc++;
+		at += len + 1;
+	}
+	argv[argc] = NULL;
+
+	context = NULL;
+	memset(&a, 0x5a, sizeof a);
+	memset(&b, 0xa5, sizeof b);
+	ra = options_parse(&a, argc, argv);
+	rb = options_parse(&b, argc, argv);
+	REQUIRE(ra == 0 || ra == -1);
+	REQUIRE(ra == rb);
+	if (ra == 0) {
+		check_success(&a, argc, argv);
+		/* Every field set from argv or the defaults, none left over:
+		 * options_parse clears the whole struct, padding too. */
+		REQUIRE(memcmp(&a, &b, sizeof a) == 0); /* NOLINT(bugprone-suspicious-memory-comparison) */
+	} else {
+		check_failure(&a, argc, argv);
+		REQUIRE(strcmp(a.err, b.err) == 0);
+	}
+	context = NULL;
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+	return 0;
+}
