@@ -26,6 +26,8 @@ struct server {
 	uint32_t now;		/* milliseconds, CLOCK_MONOTONIC */
 	uint32_t resume_at;	/* accepting paused until then, if paused */
 	int paused;
+	int inq;		/* edge mode: reads report the bytes left */
+	int relay;		/* bulk data may bypass the ring */
 	uint32_t again;		/* edge mode: slots to serve without an event */
 	struct stats count;
 };

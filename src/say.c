@@ -40,7 +40,9 @@ static void put_shown(struct out *o, const char *s, size_t n)
 	char c;
 
 	for (; n > 0; n--, s++) {
-		c = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+		c = *s;
+		if ((unsigned char)c < 0x20 || c == 0x7f)
+			c = '?';
 		put(o, &c, 1);
 	}
 }

@@ -19,6 +19,8 @@ enum {
 	SLOT_MORE = 1 << 5,	/* edge mode: the socket may hold unread data */
 	SLOT_QUEUED = 1 << 6,	/* on the loop's again list; survives reuse */
 	SLOT_RDHUP = 1 << 7,	/* edge mode: FIN arrived, read on to EOF */
+	SLOT_BULK = 1 << 8,	/* the last read filled the ring: relay */
+	SLOT_HELD = 1 << 9,	/* relayed data waits in the socket for room */
 };
 
 struct slot {

@@ -1,0 +1,765 @@
+#!/usr/bin/env python3
+"""The echo benchmark's runner: echod against its peers, side by side.
+
+Every run starts a fresh server pinned to CPU 0 and runs the load
+generator (build/bench/load) pinned to CPU 1; the load prints one JSON
+line. Servers are interleaved round by round (A B C ... A B C ...), and
+every figure is the median over the rounds:
+
+  - messages/s (MiB/s in bulk mode) and latency percentiles, from the load;
+  - server CPU time per message, from /proc over the measured period;
+  - syscalls per message: `perf stat -e raw_syscalls:sys_enter -p PID`
+    over a short and a long run, subtracted, so set-up and tear-down
+    cancel;
+  - VmRSS and VmHWM with idle connections (load f);
+  - binary size (with the shared libraries it loads).
+
+Modes: full (make bench), quick (make bench-quick: one round of a reduced
+matrix) and smoke (make bench-smoke, part of make check: tiny loads that
+must work and verify; it asserts nothing about speed).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BIN = os.path.join(ROOT, 'build', 'bench')
+LOAD = os.path.join(BIN, 'load')
+ECHOD = os.path.join(ROOT, 'build', 'echod')
+PYTHON = '/usr/bin/python3' if os.path.exists('/usr/bin/python3') \
+    else shutil.which('python3')
+# Where the server and the load run. On a bigger machine give the load more
+# CPUs (BENCH_LOAD_CPUS=1-3): it then runs one load process per CPU.
+SERVER_CPU = os.environ.get('BENCH_SERVER_CPU', '0')
+LOAD_CPU = os.environ.get('BENCH_LOAD_CPUS', '1')
+
+
+def cpu_count(spec):
+    n = 0
+    for part in spec.split(','):
+        lo, _, hi = part.partition('-')
+        n += int(hi or lo) - int(lo) + 1
+    return n
+
+
+LOAD_PROCS = cpu_count(LOAD_CPU)
+PORT_RE = re.compile(r'listening on \S*:(\d+)')
+
+# name -> (command, extra arguments for big loads)
+SERVERS = {
+    'echod': [ECHOD, '-p', '0', '-l', '127.0.0.1', '-t', '0'],
+    'echod -E': [ECHOD, '-p', '0', '-l', '127.0.0.1', '-t', '0', '-E'],
+    'libuv': [os.path.join(BIN, 'uv_echo'), '0'],
+    'libevent': [os.path.join(BIN, 'ev_echo'), '0'],
+    'tutorial.py': [PYTHON, os.path.join(HERE, 'peers', 'tutorial.py'), '0'],
+    'fork (inetd)': [os.path.join(BIN, 'fork_echo'), '0'],
+}
+# What each server runs from: its executable and, for the interpreter, the
+# script. Shared libraries are added from ldd.
+SIZE_FILES = {
+    'echod': [ECHOD],
+    'echod -E': [ECHOD],
+    'libuv': [os.path.join(BIN, 'uv_echo')],
+    'libevent': [os.path.join(BIN, 'ev_echo')],
+    'tutorial.py': [os.path.realpath(PYTHON) if PYTHON else '',
+                    os.path.join(HERE, 'peers', 'tutorial.py')],
+    'fork (inetd)': [os.path.join(BIN, 'fork_echo')],
+}
+
+
+class Load:
+    def __init__(self, key, title, args, kind='echo', slots=None):
+        self.key, self.title, self.args, self.kind = key, title, args, kind
+        self.slots = slots      # echod -c, when the default 1024 is short
+
+
+def loads_for(mode):
+    if mode == 'smoke':
+        return [
+            Load('a', '1 connection ping-pong, 64 B', ['-c', '1']),
+            Load('b', '10 connections, 64 B', ['-c', '10']),
+            Load('d', '10 connections x 16 in flight x 512 B',
+                 ['-c', '10', '-d', '16', '-s', '512']),
+            Load('e', 'bulk, 2 connections, 64 KiB writes',
+                 ['-m', 'bulk', '-c', '2', '-s', '65536'], 'bulk'),
+            Load('f', '50 idle connections', ['-c', '50', '-a', '0'],
+                 'idle'),
+            Load('g', '300 connections, 10 active, 2 load processes',
+                 ['-c', '300', '-a', '10', '-j', '2']),
+        ]
+    full = [
+        Load('a', '1 connection ping-pong, 64 B', ['-c', '1']),
+        Load('b', '100 connections, 64 B', ['-c', '100']),
+        Load('c', '1000 connections, 64 B', ['-c', '1000']),
+        Load('d', '100 connections x 16 in flight x 512 B',
+             ['-c', '100', '-d', '16', '-s', '512']),
+        Load('e', 'bulk, 10 connections, 64 KiB writes',
+             ['-m', 'bulk', '-c', '10', '-s', '65536'], 'bulk'),
+        Load('f', '1000 idle connections', ['-c', '1000', '-a', '0'],
+             'idle'),
+        Load('g', '10 000 connections, 100 active, 64 B',
+             ['-c', '10000', '-a', '100', '-j', '2'], slots='10100'),
+    ]
+    if mode == 'quick':
+        return [l for l in full if l.key in 'bdef'] + [
+            Load('g', '2000 connections, 100 active, 64 B',
+                 ['-c', '2000', '-a', '100', '-j', '2'], slots='2100')]
+    return full
+
+
+# Seconds: warm-up, measured period, and the syscall pair's short and long
+# measured periods (after the same warm-up).
+TIMES = {
+    'full': dict(warm=1.0, measure=3.0, idle=1.0, sys_warm=0.5,
+                 sys_short=0.5, sys_long=2.0),
+    'quick': dict(warm=0.2, measure=0.7, idle=0.3, sys_warm=0.2,
+                  sys_short=0.2, sys_long=0.7),
+    'smoke': dict(warm=0.1, measure=0.2, idle=0.1, sys_warm=0.1,
+                  sys_short=0.1, sys_long=0.3),
+}
+
+
+def log(*a):
+    print(*a, file=sys.stderr, flush=True)
+
+
+class Server:
+    """A fresh server pinned to CPU 0, in its own process group."""
+
+    def __init__(self, name, load, outdir, extra=()):
+        cmd = list(SERVERS[name]) + list(extra)
+        if os.path.basename(cmd[0]) == 'echod' and load.slots:
+            cmd += ['-c', load.slots]
+        self.errpath = os.path.join(outdir, 'server.err')
+        self.err = open(self.errpath, 'w')
+        self.proc = subprocess.Popen(
+            ['taskset', '-c', SERVER_CPU] + cmd, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=self.err,
+            start_new_session=True)
+        self.pid = self.proc.pid
+        self.port = None
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with open(self.errpath) as f:
+                m = PORT_RE.search(f.read())
+            if m:
+                self.port = int(m.group(1))
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        self.stop()
+        with open(self.errpath) as f:
+            raise RuntimeError('%s did not start: %s' % (name, f.read()))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        # A fork-per-connection server's children, if any are left.
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.err.close()
+
+
+class Perf:
+    """perf stat counting the server's syscalls, children included."""
+
+    def __init__(self, pid, outdir):
+        self.out = os.path.join(outdir, 'perf.out')
+        self.proc = subprocess.Popen(
+            ['taskset', '-c', LOAD_CPU, 'perf', 'stat', '-x,', '-e',
+             'raw_syscalls:sys_enter', '-p', str(pid), '-o', self.out],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        # Attached once perf holds a perf_event descriptor.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if self.attached():
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        raise RuntimeError('perf stat did not attach')
+
+    def attached(self):
+        fds = '/proc/%d/fd' % self.proc.pid
+        try:
+            for fd in os.listdir(fds):
+                try:
+                    if 'perf_event' in os.readlink(os.path.join(fds, fd)):
+                        return True
+                except OSError:
+                    pass
+        except OSError:
+            pass
+        return False
+
+    def count(self):
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(10)
+        with open(self.out) as f:
+            for line in f:
+                fields = line.strip().split(',')
+                if len(fields) > 2 and fields[2] == 'raw_syscalls:sys_enter':
+                    return int(fields[0]) if fields[0].isdigit() else 0
+        raise RuntimeError('no count in perf output')
+
+
+def run_load(server, load, warm, measure, label, outdir):
+    args = ['taskset', '-c', LOAD_CPU, LOAD, '-p', str(server.port),
+            '-S', str(server.pid), '-w', str(warm), '-t', str(measure),
+            '-D', str(warm + measure + 60), '-L', label]
+    if LOAD_PROCS > 1 and '-j' not in load.args:
+        args += ['-j', str(LOAD_PROCS)]
+    args += load.args
+    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=warm + measure + 90)
+    line = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else ''
+    try:
+        r = json.loads(line)
+    except ValueError:
+        r = {'ok': False, 'error': 'no JSON from load: %s %s'
+             % (p.stdout.strip()[:200], p.stderr.strip()[:200])}
+    if p.stderr.strip():
+        r.setdefault('stderr', p.stderr.strip()[:300])
+    return r
+
+
+def one_run(name, load, warm, measure, outdir, perf=False, extra=()):
+    """A fresh server, one load run; the JSON line plus the syscalls."""
+    label = '%s/%s' % (load.key, name)
+    server = Server(name, load, outdir, extra)
+    counter = None
+    try:
+        if perf:
+            counter = Perf(server.pid, outdir)
+        r = run_load(server, load, warm, measure, label, outdir)
+        if counter:
+            r['syscalls'] = counter.count()
+            counter = None
+    finally:
+        if counter:
+            counter.proc.kill()
+            counter.proc.wait()
+        server.stop()
+    r['server'], r['load'] = name, load.key
+    return r
+
+
+def units(r, load):
+    """Messages a run echoed in all; bulk counts 64 KiB writes."""
+    if load.kind == 'bulk':
+        return r.get('bytes_total', 0) / 65536.0
+    return r.get('msgs_total', 0)
+
+
+def syscall_pair(name, load, t, outdir, record, tries=3):
+    """Syscalls per message from a short and a long run, subtracted. A pair
+    where the long run echoed little more than the short one (a stall on
+    the shared machine) is imprecise, so it is tried again."""
+    err = None
+    for _ in range(tries):
+        short = one_run(name, load, t['sys_warm'], t['sys_short'], outdir,
+                        True)
+        long_ = one_run(name, load, t['sys_warm'], t['sys_long'], outdir,
+                        True)
+        for kind, r in (('sys_short', short), ('sys_long', long_)):
+            r['kind'] = kind
+            record(r)
+        if not (short.get('ok') and long_.get('ok')):
+            err = short.get('error') or long_.get('error')
+            continue
+        du = units(long_, load) - units(short, load)
+        if du < 0.1 * units(long_, load) or du < 100:
+            err = 'the long run echoed too little more than the short one'
+            continue
+        return (long_['syscalls'] - short['syscalls']) / du, None
+    return None, err
+
+
+def binary_size(name):
+    """Bytes of the executable(s) plus the shared libraries they load."""
+    files = [f for f in SIZE_FILES[name] if f]
+    libs = set()
+    for f in files:
+        try:
+            out = subprocess.run(['ldd', f], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True).stdout
+        except OSError:
+            out = ''
+        for m in re.finditer(r'(/\S+) \(0x', out):
+            libs.add(os.path.realpath(m.group(1)))
+    own = sum(os.path.getsize(f) for f in files if os.path.exists(f))
+    return own, own + sum(os.path.getsize(l) for l in libs)
+
+
+def machine():
+    def first(cmd):
+        try:
+            return subprocess.run(cmd, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True
+                                  ).stdout.strip().splitlines()[0]
+        except (OSError, IndexError):
+            return '?'
+
+    def pkg(p):
+        return first(['dpkg-query', '-W', '-f=${Version}', p])
+
+    cpu = '?'
+    with open('/proc/cpuinfo') as f:
+        for line in f:
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    with open('/proc/meminfo') as f:
+        mem = int(f.readline().split()[1]) // 1024
+    return {
+        'date': datetime.datetime.now(datetime.timezone.utc)
+        .strftime('%Y-%m-%d %H:%M UTC'),
+        'kernel': platform.release(),
+        'cpu': '%s, %d cores' % (cpu, os.cpu_count()),
+        'memory': '%d MiB' % mem,
+        'os': first(['sh', '-c', '. /etc/os-release && echo $PRETTY_NAME']),
+        'versions': 'gcc %s, musl %s, libuv %s, libevent %s, Python %s, '
+        'perf %s' % (pkg('gcc'), pkg('musl-tools'), pkg('libuv1-dev'),
+                     pkg('libevent-dev'), platform.python_version(),
+                     first(['perf', 'version']).replace('perf version ', '')),
+    }
+
+
+# --- the table -------------------------------------------------------------
+
+# (load kind, field, label, better): better is 'hi' or 'lo'.
+FIGURES = {
+    'echo': [('msg_per_s', 'messages/s', 'hi'),
+             ('lat_p50_us', 'latency p50 µs', 'lo'),
+             ('lat_p99_us', 'latency p99 µs', 'lo'),
+             ('lat_p999_us', 'latency p99.9 µs', 'lo'),
+             ('server_cpu_us_per_msg', 'server CPU µs/message', 'lo'),
+             ('syscalls_per_msg', 'syscalls/message', 'lo')],
+    'bulk': [('mib_per_s', 'MiB/s', 'hi'),
+             ('server_cpu_s_per_gib', 'server CPU s/GiB', 'lo'),
+             ('syscalls_per_msg', 'syscalls/64 KiB', 'lo')],
+    'idle': [('server_rss_kib', 'VmRSS KiB', 'lo'),
+             ('server_hwm_kib', 'VmHWM KiB', 'lo')],
+}
+
+
+def fmt(v):
+    if v is None:
+        return '–'
+    if isinstance(v, str):
+        return v
+    a = abs(v)
+    if a >= 100000:
+        return '{:,.0f}'.format(v).replace(',', ' ')
+    if a >= 100:
+        return '%.0f' % v
+    if a >= 10:
+        return '%.1f' % v
+    if a >= 1:
+        return '%.2f' % v
+    return '%.3f' % v
+
+
+def fmt3(v):
+    return '–' if v is None else '%.3f' % v
+
+
+def cell(v, ref):
+    if v is None or isinstance(v, str):
+        return fmt(v)
+    if ref is None or isinstance(ref, str) or ref == 0:
+        return fmt(v)
+    return '%s (%.2f×)' % (fmt(v), v / ref)
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def summarize(results, loads, servers):
+    """(load, server, field) -> median over rounds, or 'ERR'."""
+    med = {}
+    for load in loads:
+        for s in servers:
+            runs = [r for r in results if r.get('load') == load.key and
+                    r.get('server') == s and r.get('kind') == 'main']
+            fields = [f for f, _, _ in FIGURES[load.kind]]
+            for f in fields + ['load_util', 'server_util', 'server_procs']:
+                if f == 'syscalls_per_msg':
+                    vals = [r.get(f) for r in results
+                            if r.get('load') == load.key and
+                            r.get('server') == s and r.get('kind') == 'pair']
+                else:
+                    vals = [r.get(f) for r in runs if r.get('ok')]
+                m = median(vals)
+                if m is None and runs and not any(r.get('ok') for r in runs):
+                    m = 'ERR'
+                med[(load.key, s, f)] = m
+    return med
+
+
+def table(med, loads, servers, sizes):
+    ref = servers[0]
+    out = ['| load | figure | ' + ' | '.join(servers) + ' |',
+           '|---|---|' + '---|' * len(servers)]
+    for load in loads:
+        for f, label, better in FIGURES[load.kind]:
+            arrow = '↑' if better == 'hi' else '↓'
+            r = med.get((load.key, ref, f))
+            row = ['(%s) %s' % (load.key, load.title), '%s %s' % (label, arrow)]
+            for s in servers:
+                v = med.get((load.key, s, f))
+                row.append(fmt(v) if s == ref else cell(v, r))
+            out.append('| ' + ' | '.join(row) + ' |')
+    for i, label in ((0, 'binary KiB'), (1, 'with shared libraries KiB')):
+        row = ['–', label + ' ↓']
+        r = sizes[ref][i] / 1024.0
+        for s in servers:
+            v = sizes[s][i] / 1024.0
+            row.append(fmt(v) if s == ref else cell(v, r))
+        out.append('| ' + ' | '.join(row) + ' |')
+    return '\n'.join(out)
+
+
+def load_check(med, loads, servers):
+    """The load generator's own CPU: near 1.0 means it was the bottleneck."""
+    out = ['| load | ' + ' | '.join(servers) + ' |',
+           '|---|' + '---|' * len(servers)]
+    for load in loads:
+        if load.kind == 'idle':
+            continue
+        row = ['(%s)' % load.key]
+        for s in servers:
+            lu, su = med.get((load.key, s, 'load_util')), \
+                med.get((load.key, s, 'server_util'))
+            row.append('%s / %s' % (fmt(lu), fmt(su)))
+        out.append('| ' + ' | '.join(row) + ' |')
+    return '\n'.join(out)
+
+
+def targets(med, loads, servers):
+    """The issue's targets, as figures: met or missed, never a failure."""
+    keys = {l.key for l in loads}
+    peers = [s for s in servers if not s.startswith('echod')]
+    lines = []
+
+    def get(k, s, f):
+        v = med.get((k, s, f))
+        return None if isinstance(v, str) else v
+
+    def say(ok, text):
+        mark = '–' if ok is None else ('met' if ok else 'MISSED')
+        lines.append('- %s: %s' % (mark, text))
+
+    if 'b' in keys:
+        v = get('b', 'echod', 'syscalls_per_msg')
+        say(None if v is None else v <= 2.05,
+            'syscalls/message at (b) ≤ 2.05: %s' % fmt3(v))
+    for k in 'abcd':
+        if k not in keys:
+            continue
+        e = get(k, 'echod', 'server_cpu_us_per_msg')
+        ps = {p: get(k, p, 'server_cpu_us_per_msg') for p in peers}
+        best = min((v for v in ps.values() if v is not None), default=None)
+        say(None if e is None or best is None else e < best,
+            'CPU/message at (%s) below every peer: echod %s µs, best peer %s'
+            % (k, fmt(e), fmt(best)))
+    if 'b' in keys and 'libuv' in servers:
+        e = get('b', 'echod', 'server_cpu_us_per_msg')
+        u = get('b', 'libuv', 'server_cpu_us_per_msg')
+        r = e / u if e and u else None
+        say(None if r is None else r <= 0.7,
+            'CPU/message at (b) ≤ 0.7× libuv: %s×' % fmt3(r))
+    if 'e' in keys:
+        e = get('e', 'echod', 'mib_per_s')
+        best = max((v for v in (get('e', p, 'mib_per_s') for p in peers)
+                    if v is not None), default=None)
+        say(None if e is None or best is None else e >= best,
+            'bulk MiB/s at (e) ≥ best peer: echod %s, best peer %s'
+            % (fmt(e), fmt(best)))
+        ec = get('e', 'echod', 'server_cpu_s_per_gib')
+        bc = min((v for v in (get('e', p, 'server_cpu_s_per_gib')
+                              for p in peers) if v is not None), default=None)
+        say(None if ec is None or bc is None else ec < bc,
+            'bulk CPU/GiB at (e) below every peer: echod %s s, best peer %s s'
+            % (fmt(ec), fmt(bc)))
+    if 'f' in keys:
+        v = get('f', 'echod', 'server_rss_kib')
+        say(None if v is None else v <= 128,
+            'VmRSS with the idle connections ≤ 128 KiB: %s KiB' % fmt(v))
+    if 'g' in keys and 'b' in keys:
+        g = get('g', 'echod', 'server_cpu_us_per_msg')
+        b = get('b', 'echod', 'server_cpu_us_per_msg')
+        r = g / b if g and b else None
+        say(None if r is None else r <= 1.2,
+            'CPU/message at (g) within 1.2× of (b): %s×' % fmt3(r))
+    if 'echod -E' in servers:
+        for k in sorted(keys):
+            lv = get(k, 'echod', 'syscalls_per_msg')
+            ev = get(k, 'echod -E', 'syscalls_per_msg')
+            if lv is None or ev is None:
+                continue
+            # Within 1 %: how many events one epoll_wait returns varies
+            # from run to run by that much.
+            say(ev <= lv * 1.01,
+                'edge-triggered syscalls ≤ level-triggered (within 1 %%) at '
+                '(%s): %s vs %s' % (k, fmt3(ev), fmt3(lv)))
+    return '\n'.join(lines)
+
+
+# --- the matrix ---------------------------------------------------------------
+
+def bench(mode, rounds, servers, loads, outdir, with_perf, times=None):
+    t = TIMES[times or mode]
+    results = []
+    raw = open(os.path.join(outdir, 'runs.jsonl'), 'w')
+
+    def record(r):
+        results.append(r)
+        raw.write(json.dumps(r) + '\n')
+        raw.flush()
+
+    start = time.monotonic()
+    for rnd in range(1, rounds + 1):
+        for load in loads:
+            idle = load.kind == 'idle'
+            for s in servers:
+                warm = 0 if idle else t['warm']
+                measure = t['idle'] if idle else t['measure']
+                try:
+                    r = one_run(s, load, warm, measure, outdir)
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    r = {'ok': False, 'error': str(e), 'server': s,
+                         'load': load.key}
+                r['kind'], r['round'] = 'main', rnd
+                record(r)
+                log('round %d (%s) %-13s %s' % (rnd, load.key, s,
+                                                brief(r, load)))
+            if idle or not with_perf:
+                continue
+            for s in servers:
+                try:
+                    v, err = syscall_pair(s, load, t, outdir, record)
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    v, err = None, str(e)
+                record({'kind': 'pair', 'server': s, 'load': load.key,
+                        'round': rnd, 'syscalls_per_msg': v, 'error': err})
+                log('round %d (%s) %-13s syscalls/%s %s' % (
+                    rnd, load.key, s,
+                    '64KiB' if load.kind == 'bulk' else 'message',
+                    fmt(v) if v is not None else 'ERR: %s' % err))
+    raw.close()
+    log('%.0f s' % (time.monotonic() - start))
+    return results
+
+
+def brief(r, load):
+    if not r.get('ok'):
+        return 'ERROR: %s' % r.get('error')
+    if load.kind == 'bulk':
+        return '%s MiB/s, %s s CPU/GiB%s' % (
+            fmt(r.get('mib_per_s')), fmt(r.get('server_cpu_s_per_gib')),
+            stall(r))
+    if load.kind == 'idle':
+        return 'VmRSS %s KiB, VmHWM %s KiB' % (
+            fmt(r.get('server_rss_kib')), fmt(r.get('server_hwm_kib')))
+    return '%s msg/s, %s µs CPU/msg, p99 %s µs, load CPU %s%s' % (
+        fmt(r.get('msg_per_s')), fmt(r.get('server_cpu_us_per_msg')),
+        fmt(r.get('lat_p99_us')), fmt(r.get('load_util')), stall(r))
+
+
+def stall(r):
+    v = r.get('stall_max_ms', 0)
+    return ', STALLED %.0f ms' % v if v >= 200 else ''
+
+
+def report(results, loads, servers, rounds, mode, outdir):
+    med = summarize(results, loads, servers)
+    sizes = {s: binary_size(s) for s in servers}
+    m = machine()
+    text = []
+    text.append('echod benchmark (%s): %d round%s, medians; every cell\'s '
+                'ratio is to echod (level-triggered).' %
+                (mode, rounds, '' if rounds == 1 else 's'))
+    text.append('')
+    text.append('Machine: %s; %s; %s; %s; Linux %s; %s. Server pinned to '
+                'CPU %s, load to CPU %s; the machine is shared with other '
+                'work.' % (m['date'], m['cpu'], m['memory'], m['os'],
+                           m['kernel'], m['versions'], SERVER_CPU,
+                           LOAD_CPU))
+    text.append('')
+    text.append(table(med, loads, servers, sizes))
+    text.append('')
+    text.append('Load generator CPU / server CPU, as a fraction of one core '
+                'over the measured period (a load near 1.0 was the limit on '
+                'messages/s; CPU per message does not depend on it):')
+    text.append('')
+    text.append(load_check(med, loads, servers))
+    text.append('')
+    text.append('Targets (figures, not tests):')
+    text.append('')
+    text.append(targets(med, loads, servers))
+    stalls = [r for r in results if r.get('kind') == 'main' and
+              r.get('stall_max_ms', 0) >= 200]
+    if stalls:
+        text.append('')
+        text.append('Measured periods with no echo at all for 200 ms or more '
+                    '(the shared machine, or the server): %d of %d, e.g. '
+                    '%s/%s, %.0f ms.' % (
+                        len(stalls), len([r for r in results
+                                          if r.get('kind') == 'main']),
+                        stalls[0]['load'], stalls[0]['server'],
+                        stalls[0]['stall_max_ms']))
+    errors = [r for r in results if r.get('kind') in ('main', 'sys_short',
+                                                      'sys_long')
+              and not r.get('ok')]
+    if errors:
+        text.append('')
+        text.append('Runs with errors: %d, e.g. %s/%s: %s' % (
+            len(errors), errors[0].get('load'), errors[0].get('server'),
+            errors[0].get('error')))
+    out = '\n'.join(text) + '\n'
+    with open(os.path.join(outdir, 'results.md'), 'w') as f:
+        f.write(out)
+    return out, errors
+
+
+# --- smoke: does it work, does it verify -------------------------------------
+
+def smoke(outdir, with_perf):
+    t = TIMES['smoke']
+    passed = failed = 0
+
+    def check(ok, what):
+        nonlocal passed, failed
+        if ok:
+            passed += 1
+            print('ok - %s' % what, flush=True)
+        else:
+            failed += 1
+            print('not ok - %s' % what, flush=True)
+
+    loads = loads_for('smoke')
+    by = {l.key: l for l in loads}
+    plan = [(s, l) for s in ('echod', 'echod -E') for l in loads]
+    plan += [(s, by['b']) for s in SERVERS if not s.startswith('echod')]
+    for s, load in plan:
+        idle = load.kind == 'idle'
+        try:
+            r = one_run(s, load, 0 if idle else t['warm'],
+                        t['idle'] if idle else t['measure'], outdir)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            r = {'ok': False, 'error': str(e)}
+        # Echoes verified and figures sampled; not how many came back in
+        # the measured period: on a busy machine that can be none.
+        good = r.get('ok') and r.get('errors') == 0 and \
+            r.get('verified_bytes', 0) > 0 and 'server_cpu_s' in r
+        if idle:
+            good = good and r.get('idle_checked') == int(load.args[1]) and \
+                r.get('server_rss_kib', 0) > 0
+        check(good, '(%s) %s: %s, %s bytes verified' % (
+            load.key, s, brief(r, load), r.get('verified_bytes', 0)))
+    # The load must notice an echo that is not byte-exact.
+    try:
+        r = one_run('echod', by['b'], t['warm'], t['measure'], outdir,
+                    extra=['-m', 'capitalize'])
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        r = {'ok': True, 'error': str(e)}
+    check(not r.get('ok') and 'wrong echo' in (r.get('error') or ''),
+          'a capitalizing server is caught: %s' % r.get('error'))
+    if with_perf:
+        # perf counts the server's syscalls (the subtraction of two runs
+        # needs the long one to get further, which a busy machine may not).
+        try:
+            r = one_run('echod', by['b'], t['warm'], t['measure'], outdir,
+                        perf=True)
+        except (RuntimeError, subprocess.TimeoutExpired) as e:
+            r = {'ok': False, 'error': str(e)}
+        check(r.get('ok') and r.get('syscalls', 0) > r.get('msgs_total', 0),
+              'perf counts the server\'s syscalls: %s for %s messages' % (
+                  r.get('syscalls'), r.get('msgs_total')))
+    print('%d passed, %d failed' % (passed, failed))
+    return failed == 0
+
+
+def perf_works():
+    try:
+        p = subprocess.run(['perf', 'stat', '-x,', '-e',
+                            'raw_syscalls:sys_enter', '--', 'true'],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                           text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return p.returncode == 0 and 'raw_syscalls:sys_enter' in p.stderr \
+        and '<not supported>' not in p.stderr
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--mode', choices=('full', 'quick', 'smoke'),
+                    default='full')
+    ap.add_argument('--rounds', type=int)
+    ap.add_argument('--servers', help='comma-separated, echod first')
+    ap.add_argument('--loads', help='load letters, e.g. abe')
+    ap.add_argument('--server', action='append', default=[],
+                    metavar='NAME=COMMAND',
+                    help='one more server, e.g. a candidate build: '
+                    '"new=build/x/echod -p 0 -l 127.0.0.1 -t 0"; it must '
+                    'print "listening on ADDR:PORT" on stderr')
+    ap.add_argument('--out', default=BIN)
+    ap.add_argument('--times', choices=('full', 'quick', 'smoke'),
+                    help='run lengths of another mode (default: the mode\'s)')
+    ap.add_argument('--no-perf', action='store_true')
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+    # The runner itself stays off the server's CPU.
+    try:
+        os.sched_setaffinity(0, {int(LOAD_CPU.split(',')[0].split('-')[0])})
+    except OSError:
+        pass
+    with_perf = not a.no_perf and perf_works()
+    if not with_perf:
+        log('perf stat with raw_syscalls:sys_enter does not work here: '
+            'no syscall figures')
+    if a.mode == 'smoke':
+        sys.exit(0 if smoke(a.out, with_perf) else 1)
+    for spec in a.server:
+        name, _, cmd = spec.partition('=')
+        SERVERS[name] = cmd.split()
+        SIZE_FILES[name] = [cmd.split()[0]]
+    servers = a.servers.split(',') if a.servers else list(SERVERS)
+    loads = loads_for(a.mode)
+    if a.loads:
+        loads = [l for l in loads if l.key in a.loads]
+    rounds = a.rounds or (1 if a.mode == 'quick' else 3)
+    results = bench(a.mode, rounds, servers, loads, a.out, with_perf,
+                    a.times)
+    out, errors = report(results, loads, servers, rounds, a.mode, a.out)
+    print(out)
+    log('raw runs: %s, table: %s' % (os.path.join(a.out, 'runs.jsonl'),
+                                     os.path.join(a.out, 'results.md')))
+    sys.exit(1 if errors else 0)
+
+
+if __name__ == '__main__':
+    main()
