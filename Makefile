@@ -38,7 +38,7 @@ PKGS = $(PKGS_BUILD) cppcheck clang-tidy
 # Test targets make check runs, in order; fragments add theirs.
 CHECKS = unit itest itest-asan hardening lint
 
-.PHONY: all run check unit itest itest-asan asan clean setup setup-build \
+.PHONY: all run check unit itest itest-asan asan clean distclean setup setup-build \
 	size hardening lint setup-lint
 all: build/echod
 
@@ -113,7 +113,11 @@ check: setup
 	if [ -n "$$failed" ]; then echo "check: FAILED:$$failed"; exit 1; fi; \
 	echo "check: all of $(CHECKS) passed"
 
+# clean keeps the downloads (cross sysroots, kernels, their apt cache);
+# distclean removes them too.
 clean:
+	rm -rf $(filter-out build/apt build/kernels build/sysroot,$(wildcard build/*))
+distclean:
 	rm -rf build
 
 # Each later part keeps its rules in its own directory.

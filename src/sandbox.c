@@ -243,7 +243,8 @@ static Phdr phdr(const Ehdr *eh, unsigned i)
  */
 void sandbox_relro(void)
 {
-	uintptr_t base = (uintptr_t)__ehdr_start, page = 4096, lo, hi;
+	uintptr_t base = (uintptr_t)__ehdr_start, lo, hi;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);	/* 4K or 64K */
 	Ehdr eh;
 	Phdr ph;
 	unsigned i;

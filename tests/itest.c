@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #define MAX_REMOTE 8
+#define CASE_SECONDS 300	/* any one case, times -T */
 #define PERIOD 1000003	/* a prime: no ring or buffer size divides it */
 #define MAX_FLOWS 512
 #define ERRBUF 8192
@@ -45,6 +46,9 @@ static const char *excluded[8];	/* -x */
 static int nexcluded;
 static char **server_cmd;	/* after -- */
 static int passed, failed, skipped;
+static const char *current;	/* the case running, for the alarm */
+static pid_t recent[8];		/* servers started lately, for the alarm */
+static unsigned nrecent;
 static char why[512];		/* the first failure of the current case */
 
 /* ---- time and randomness ---------------------------------------------- */
@@ -244,6 +248,7 @@ static int spawn(struct server *s, const char *flags, const struct rlimit *nofil
 		return fail("fork: %s", strerror(errno));
 	if (s->pid == 0)
 		exec_server(buf, p[1], nofile);
+	recent[nrecent++ % 8] = s->pid;
 	close(p[1]);
 	s->err_fd = p[0];
 	return 0;
@@ -1850,6 +1855,27 @@ static int t_privdrop(struct ctx *c)
 
 /* ---- the table -------------------------------------------------------- */
 
+/* A case that hangs fails by name instead of stalling the whole run. */
+static void say_raw(const char *text)
+{
+	if (write(1, text, strlen(text)) < 0)
+		_exit(3);
+}
+
+static void on_alarm(int sig)
+{
+	int i;
+
+	(void)sig;
+	for (i = 0; i < 8; i++)
+		if (recent[i] > 0)
+			kill(recent[i], SIGKILL);
+	say_raw("FAIL ");
+	say_raw(current ? current : "?");
+	say_raw(": hung: no end within the case's time limit\n");
+	_exit(1);
+}
+
 enum { V4 = 1, V6 = 2, REMOTE = 4, OWN = 8 };
 
 struct tcase {
@@ -2014,9 +2040,12 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	signal(SIGALRM, on_alarm);
 	for (i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) {
 		if (only != NULL && strstr(cases[i].name, only) == NULL)
 			continue;
+		current = cases[i].name;
+		alarm((unsigned)(CASE_SECONDS * scale));
 		if (is_excluded(cases[i].name)) {
 			printf("SKIP %s: left out by -x\n", cases[i].name);
 			skipped++;
