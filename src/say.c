@@ -1,6 +1,7 @@
 /* say: a printf subset into a fixed buffer, written with one write(2). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,14 +18,34 @@ static void put(struct out *o, const char *s, unsigned n)
 		o->buf[o->len++] = *s++;
 }
 
+/*
+ * v / base, leaving the remainder in *rem, with 32-bit divisions only:
+ * on 32-bit machines a 64-bit division brings in 2 KB of libgcc.
+ */
+static unsigned long long divide(unsigned long long v, unsigned base,
+    unsigned *rem)
+{
+	uint32_t hi = (uint32_t)(v >> 32), mid, lo, r;
+
+	r = hi % base;
+	hi /= base;
+	mid = r << 16 | (uint32_t)(v >> 16 & 0xffff);
+	r = mid % base;
+	mid /= base;
+	lo = r << 16 | (uint32_t)(v & 0xffff);
+	*rem = lo % base;
+	return (unsigned long long)hi << 32 | (unsigned long long)mid << 16 |
+	    lo / base;
+}
+
 static void put_num(struct out *o, unsigned long long v, int neg, unsigned base)
 {
 	char tmp[24];
-	unsigned i = sizeof tmp;
+	unsigned i = sizeof tmp, digit;
 
 	do {
-		tmp[--i] = "0123456789abcdef"[v % base];
-		v /= base;
+		v = divide(v, base, &digit);
+		tmp[--i] = "0123456789abcdef"[digit];
 	} while (v > 0);
 	if (neg)
 		tmp[--i] = '-';

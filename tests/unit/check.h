@@ -19,5 +19,6 @@ void test_ring(void);
 void test_slots(void);
 void test_options(void);
 void test_xform(void);
+void test_say(void);
 
 #endif

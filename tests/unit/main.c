@@ -8,6 +8,7 @@ int main(void)
 	test_slots();
 	test_options();
 	test_xform();
+	test_say();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed != 0;
 }

@@ -1,0 +1,34 @@
+#include <limits.h>
+#include <string.h>
+
+#include "check.h"
+#include "say.h"
+
+static int fmt_is(const char *want, const char *got)
+{
+	if (strcmp(want, got) == 0)
+		return 1;
+	printf("  got '%s', want '%s'\n", got, want);
+	return 0;
+}
+
+void test_say(void)
+{
+	char b[128];
+
+	say_fmt(b, sizeof b, "%llu", ULLONG_MAX);
+	CHECK(fmt_is("18446744073709551615", b));
+	say_fmt(b, sizeof b, "%lld %d %d", LLONG_MIN, INT_MIN, 0);
+	CHECK(fmt_is("-9223372036854775808 -2147483648 0", b));
+	say_fmt(b, sizeof b, "%x %llx %u", 0xbeefu, 0x123456789abcdefull, 4294967295u);
+	CHECK(fmt_is("beef 123456789abcdef 4294967295", b));
+	say_fmt(b, sizeof b, "%llu %llu", 4294967296ull, 10000000000000000000ull);
+	CHECK(fmt_is("4294967296 10000000000000000000", b));
+	say_fmt(b, sizeof b, "[%s]:%u %c%%", "::1", 8000u, 'x');
+	CHECK(fmt_is("[::1]:8000 x%", b));
+	/* Arguments cannot break the line. */
+	say_fmt(b, sizeof b, "'%s' %c", "a\nb\rc\x1b", '\n');
+	CHECK(fmt_is("'a?b?c?' ?", b));
+	/* Cut to fit, always terminated. */
+	CHECK(say_fmt(b, 6, "%s", "abcdefgh") == 5 && fmt_is("abcde", b));
+}
