@@ -33,15 +33,7 @@ if [ "${1:-}" != --inside ]; then
 fi
 
 echod=$2 itest=$3
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+. docker/harness.sh
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/echod-root.XXXXXX") || exit 1
 log=$(mktemp "${TMPDIR:-/tmp}/echod-root-log.XXXXXX") || exit 1

@@ -30,21 +30,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
-same() { [ "$1" = "$2" ] || { echo "     got:  $1"; echo "     want: $2"; return 1; }; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
+. docker/harness.sh
 
 for b in dockerd containerd ctr runc "$DOCKER" nsenter unshare; do
 	command -v "$b" >/dev/null || { bad "no $b: run make setup"; finish; }

@@ -11,16 +11,7 @@ cd "$(dirname "$0")/.." || exit 1
 DOCKERFILE=docker/Dockerfile
 name=$1 index=$2
 shift 2
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-# check DESCRIPTION COMMAND...: passes if the command succeeds.
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
-same() { [ "$1" = "$2" ] || { echo "     got:  $1"; echo "     want: $2"; return 1; }; }
+. docker/harness.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/echod-image-test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT

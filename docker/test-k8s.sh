@@ -10,20 +10,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 1
 [ $# -eq 3 ] || { echo "usage: test-k8s.sh K8S.yaml IMAGE.tar ECHOD" >&2; exit 2; }
 yaml=$1 tar=$2 echod=$3
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $*"; }
-bad() { fail=$((fail + 1)); echo "FAIL $*"; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else bad "$what"; fi
-}
-same() { [ "$1" = "$2" ] || { echo "     got:  $1"; echo "     want: $2"; return 1; }; }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
+. docker/harness.sh
 # Kubernetes quantities: bytes for memory, millicores for CPU.
 bytes() {
 	awk -v q="$1" 'BEGIN {
