@@ -337,21 +337,34 @@ static int stop(struct server *s)
 
 /* ---- /proc of the server ---------------------------------------------- */
 
-static long status_kb(pid_t pid, const char *field)
+/* A line of /proc/PID/status, e.g. "Uid", as text after the colon. */
+static int status_line(pid_t pid, const char *field, char *out, size_t size)
 {
 	char path[64], line[256];
 	size_t len = strlen(field);
-	long kb = -1;
 	FILE *f;
+	int found = 0;
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
 	if ((f = fopen(path, "r")) == NULL)
 		return -1;
-	while (fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, field, len) == 0 && line[len] == ':')
-			kb = strtol(line + len + 1, NULL, 10);
+	while (!found && fgets(line, sizeof line, f) != NULL)
+		if (strncmp(line, field, len) == 0 && line[len] == ':') {
+			snprintf(out, size, "%s", line + len + 1 + strspn(line + len + 1, " \t"));
+			out[strcspn(out, "\n")] = '\0';
+			found = 1;
+		}
 	fclose(f);
-	return kb;
+	return found ? 0 : -1;
+}
+
+/* A size field of /proc/PID/status ("VmSize"), in kB, or -1. */
+static long status_kb(pid_t pid, const char *field)
+{
+	char text[128];
+
+	return status_line(pid, field, text, sizeof text) == 0 ?
+	    strtol(text, NULL, 10) : -1;
 }
 
 /* utime + stime in clock ticks. */
@@ -1688,27 +1701,6 @@ static int t_activation(struct ctx *c)
 }
 
 /* ---- confinement ------------------------------------------------------ */
-
-/* A line of /proc/PID/status, e.g. "Uid", as text after the colon. */
-static int status_line(pid_t pid, const char *field, char *out, size_t size)
-{
-	char path[64], line[256];
-	size_t len = strlen(field);
-	FILE *f;
-	int found = 0;
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	while (!found && fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, field, len) == 0 && line[len] == ':') {
-			snprintf(out, size, "%s", line + len + 1 + strspn(line + len + 1, " \t"));
-			out[strcspn(out, "\n")] = '\0';
-			found = 1;
-		}
-	fclose(f);
-	return found ? 0 : -1;
-}
 
 /* Does this server build have a seccomp filter? Its -V says. */
 static int has_seccomp(void)
