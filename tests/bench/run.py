@@ -104,6 +104,11 @@ SERVERS = {
 }
 
 
+# The servers echod is measured against; any other (echod, echod -E, a
+# --server build) must run every load without an error.
+PEERS = [s for s in SERVERS if not s.startswith('echod')]
+
+
 class Load:
     def __init__(self, key, title, args, kind='echo', slots=None):
         self.key, self.title, self.args, self.kind = key, title, args, kind
@@ -872,9 +877,15 @@ def report(results, loads, servers, rounds, mode, outdir):
               and not r.get('ok')]
     if errors:
         text.append('')
-        text.append('Runs with errors: %d, e.g. %s/%s: %s' % (
-            len(errors), errors[0].get('load'), errors[0].get('server'),
-            errors[0].get('error')))
+        text.append('Runs with errors: %d; the first of each server and '
+                    'load:' % len(errors))
+        seen = set()
+        for r in errors:
+            key = (r.get('server'), r.get('load'))
+            if key not in seen:
+                seen.add(key)
+                text.append('- (%s) %s: %s' % (key[1], key[0],
+                                               r.get('error')))
     out = '\n'.join(text) + '\n'
     with open(os.path.join(outdir, 'results.md'), 'w') as f:
         f.write(out)
@@ -1203,7 +1214,9 @@ def main():
     print(out)
     log('raw runs: %s, table: %s' % (os.path.join(a.out, 'runs.jsonl'),
                                      os.path.join(a.out, 'results.md')))
-    sys.exit(1 if errors else 0)
+    # Peers that get some loads wrong (ncat, socat and inetd cut or glue
+    # datagrams) are in the table as ERR; only echod's errors fail.
+    sys.exit(1 if any(r.get('server') not in PEERS for r in errors) else 0)
 
 
 if __name__ == '__main__':

@@ -5,15 +5,11 @@
  * connection's own (allocated then, freed once flushed), and the
  * connection waits for EPOLLOUT instead of EPOLLIN until it is. echod's
  * CPU per message against this one's is what its slots and rings cost.
- * Set-up as the other peers: TCP_NODELAY (inherited from the listener)
- * and a backlog of 4096.
+ * Set-up as the other peers: listen_tcp's TCP_NODELAY and backlog.
  *
  * usage: epoll_echo PORT   (0: any free port; the port is printed on stderr)
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listen.h"
+
 #define BUFSIZE 65536
-#define BACKLOG 4096
 
 struct pending {
 	char *buf;
@@ -105,10 +102,8 @@ static void on_write(int fd)
 int main(int argc, char **argv)
 {
 	static struct epoll_event ev[256];
-	struct sockaddr_in sin;
-	socklen_t len = sizeof sin;
 	struct rlimit rl;
-	int one = 1, s, n, i;
+	int s, n, i;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -118,23 +113,13 @@ int main(int argc, char **argv)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > (1u << 24))
 		rl.rlim_cur = 1u << 24;
 	pend = calloc((size_t)rl.rlim_cur, sizeof *pend);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((unsigned short)(argc > 1 ? atoi(argv[1]) : 7000));
-	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (pend == NULL || s < 0 || ep < 0 ||
-	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
-	    bind(s, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-	    listen(s, BACKLOG) < 0 ||
-	    getsockname(s, (struct sockaddr *)&sin, &len) < 0) {
+	if (pend == NULL || ep < 0) {
 		perror("epoll_echo");
 		return 1;
 	}
-	fprintf(stderr, "epoll_echo: listening on 127.0.0.1:%d\n",
-	    ntohs(sin.sin_port));
+	s = listen_tcp("epoll_echo", argc > 1 ? atoi(argv[1]) : 7000,
+	    SOCK_NONBLOCK);
 	want(s, EPOLLIN, EPOLL_CTL_ADD);
 	for (;;) {
 		n = epoll_wait(ep, ev, 256, -1);
