@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
 FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS = ring xform options
+FUZZ_TARGETS = ring xform options stamp
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 SOAK_SECONDS ?= 60
@@ -43,6 +43,10 @@ build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
 		src/options.c src/say.c
+
+build/fuzz/stamp: tests/fuzz/fuzz_stamp.c src/stamp.c $(HDR) | setup
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_stamp.c src/stamp.c
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -21,5 +21,6 @@ void test_mem(void);
 void test_options(void);
 void test_xform(void);
 void test_say(void);
+void test_stamp(void);
 
 #endif

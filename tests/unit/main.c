@@ -10,6 +10,7 @@ int main(void)
 	test_options();
 	test_xform();
 	test_say();
+	test_stamp();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed != 0;
 }
