@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
 FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS = ring xform options stamp
+FUZZ_TARGETS = ring xform options stamp http
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 SOAK_SECONDS ?= 60
@@ -47,6 +47,10 @@ build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
 build/fuzz/stamp: tests/fuzz/fuzz_stamp.c src/stamp.c $(HDR) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_stamp.c src/stamp.c
+
+build/fuzz/http: tests/fuzz/fuzz_http.c src/http.c src/say.c $(HDR) | setup
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_http.c src/http.c src/say.c
 
 fuzz-build: $(FUZZ_BINS)
 

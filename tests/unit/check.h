@@ -22,5 +22,6 @@ void test_options(void);
 void test_xform(void);
 void test_say(void);
 void test_stamp(void);
+void test_http(void);
 
 #endif

@@ -11,6 +11,7 @@ int main(void)
 	test_xform();
 	test_say();
 	test_stamp();
+	test_http();
 	printf("%d passed, %d failed\n", check_passed, check_failed);
 	return check_failed != 0;
 }
