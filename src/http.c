@@ -1,96 +1,69 @@
 /*
- * http: a request line (method, target, version) and header lines up to
- * an empty line. Lines may end in LF alone (RFC 9112 2.2). The body of a
- * GET is not read: the answer is sent and the connection closed.
+ * http: a request line (method, target, version), then header lines up
+ * to an empty one; lines may end in LF alone (RFC 9112 2.2). Header
+ * fields are not read: each line must only have a name and a colon. The
+ * body of a GET is not read either: the answer is sent and the
+ * connection closed.
  */
 #include <string.h>
 
 #include "http.h"
 #include "say.h"
 
-/* A token's characters (RFC 9110 5.6.2), as a method or a field name. */
-static int tchar(char c)
+/* Bytes of s before the first of stop (or the end); up to n. */
+static size_t span(const char *s, size_t n, const char *stop)
 {
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
-	    (c | 0x20) <= 'z') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
+	size_t i;
+
+	for (i = 0; i < n && strchr(stop, s[i]) == NULL; i++)
+		;
+	return i;
 }
 
-static size_t token(const char *s, const char *end)
+/* The status of a whole request line s of n bytes (its CR trimmed). */
+static int request(const char *s, size_t n)
 {
-	const char *p = s;
+	size_t m = span(s, n, " \t\r:"), t, plen = sizeof HTTP_PATH - 1;
+	const char *target = s + m + 1;
 
-	while (p < end && tchar(*p))
-		p++;
-	return (size_t)(p - s);
-}
-
-/* The end of the line at s (its LF), or NULL. */
-static const char *line_end(const char *s, const char *end)
-{
-	return memchr(s, '\n', (size_t)(end - s));
-}
-
-/* Without its CR, if it has one. */
-static const char *trim(const char *s, const char *lf)
-{
-	return lf > s && lf[-1] == '\r' ? lf - 1 : lf;
-}
-
-/* Header lines "name: value" from s; returns the empty line's end or NULL
- * (not there yet: *bad stays 0). */
-static const char *headers(const char *s, const char *end, int *bad)
-{
-	const char *lf, *e;
-	size_t n;
-
-	for (; (lf = line_end(s, end)) != NULL; s = lf + 1) {
-		e = trim(s, lf);
-		if (e == s)
-			return lf + 1;
-		n = token(s, e);
-		if (n == 0 || s[n] != ':') {
-			*bad = 1;
-			return NULL;
-		}
-	}
-	return NULL;
-}
-
-/* 200, 404 or 405 for a well-formed request line s..e; 400 if not. */
-static int request(const char *s, const char *e)
-{
-	size_t m = token(s, e), plen = sizeof HTTP_PATH - 1;
-	const char *t = s + m + 1, *v;
-
-	if (m == 0 || t >= e || t[-1] != ' ')
+	if (m == 0 || m == n || s[m] != ' ')
 		return 400;
-	v = memchr(t, ' ', (size_t)(e - t));
-	if (v == NULL || v == t || e - v != 9 ||
-	    (memcmp(v, " HTTP/1.1", 9) != 0 && memcmp(v, " HTTP/1.0", 9) != 0))
+	t = span(target, n - m - 1, " \t\r");
+	if (t == 0 || n - m - 1 - t != 9 || (memcmp(target + t, " HTTP/1.1", 9) &&
+	    memcmp(target + t, " HTTP/1.0", 9)))
 		return 400;
-	if ((size_t)(v - t) < plen || memcmp(t, HTTP_PATH, plen) != 0 ||
-	    (t + plen != v && t[plen] != '?'))
+	if (t < plen || memcmp(target, HTTP_PATH, plen) != 0 ||
+	    (t > plen && target[plen] != '?'))
 		return 404;
 	return m == 3 && memcmp(s, "GET", 3) == 0 ? 200 : 405;
 }
 
 int http_status(const char *buf, size_t len, size_t size)
 {
-	const char *end = buf + len, *lf = line_end(buf, end);
-	int status, bad = 0;
+	size_t at = 0, end, n, m;
+	int status = 0;
 
-	if (lf == NULL)
-		return len >= HTTP_LINE || len >= size ? 414 : 0;
-	if (lf - buf >= HTTP_LINE)
-		return 414;
-	status = request(buf, trim(buf, lf));
-	if (status == 400)
-		return 400;
-	if (headers(lf + 1, end, &bad) != NULL)
-		return status;
-	if (bad)
-		return 400;
-	return len >= size ? 431 : 0;
+	for (;;) {
+		end = at + span(buf + at, len - at, "\n");
+		if (end == len)		/* no whole line yet */
+			return at == 0 && len >= HTTP_LINE ? 414 :
+			    len < size ? 0 : at == 0 ? 414 : 431;
+		if (at == 0 && end >= HTTP_LINE)
+			return 414;
+		if (buf[end] == '\0')
+			return 400;
+		n = end - at - (end > at && buf[end - 1] == '\r');
+		m = span(buf + at, n, " \t:");
+		if (at == 0)
+			status = request(buf, n);
+		else if (n == 0)
+			return status;
+		else if (m == 0 || buf[at + m] != ':')
+			return 400;
+		if (status == 400)
+			return 400;
+		at = end + 1;
+	}
 }
 
 static const char *reason(int status)

@@ -29,11 +29,16 @@
  */
 #define AGAIN_END UINT32_MAX
 
-/* Event ids above any slot index (slots are at most 2^20). */
+#define SWEEP_MS 1000	/* metrics connections are checked this often */
+
+/* Event ids above any slot index (slots are at most 2^20), by kind. */
 enum {
 	ID_SIGNAL = UINT32_MAX,
-	ID_TCP = UINT32_MAX - 2 * MAX_LISTEN,	/* + listener index */
-	ID_UDP = UINT32_MAX - MAX_LISTEN,	/* + socket index */
+	ID_METRICS = UINT32_MAX - 1,		/* the metrics listener */
+	ID_SCRAPE = ID_METRICS - METRICS_CONNS,	/* + metrics connection */
+	ID_UDP = ID_SCRAPE - MAX_LISTEN,	/* + socket index */
+	ID_STAMP = ID_UDP - MAX_LISTEN,		/* + socket index */
+	ID_TCP = ID_STAMP - MAX_LISTEN,		/* + listener index */
 };
 
 static uint64_t tag(uint32_t id, uint32_t gen)
@@ -270,14 +275,25 @@ static void on_listen(struct loop *lp, int lfd)
 
 static void report(const struct loop *lp)
 {
-	const struct stats *c = &lp->count;
+	char line[480];
 
-	say("accepted %llu active %u rejected_full %llu rejected_fd %llu "
-	    "timed_out %llu bytes_in %llu bytes_out %llu "
-	    "udp_in %llu udp_out %llu udp_dropped %llu",
-	    c->accepted, lp->slots.used, c->rejected_full, c->rejected_fd,
-	    c->timed_out, c->bytes_in, c->bytes_out,
-	    c->udp_in, c->udp_out, c->udp_dropped);
+	stats_line(line, sizeof line, &lp->count, lp->slots.used);
+	say("%s", line);
+}
+
+/* A scraper: into a metrics connection, or closed if all are busy. */
+static void on_scraper(struct loop *lp)
+{
+	int fd = accept4(lp->metrics_fd, NULL, NULL,
+	    SOCK_NONBLOCK | SOCK_CLOEXEC), i;
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (fd < 0 || (i = metrics_take(lp->metrics, fd, lp->now)) < 0)
+		return;
+	ev.data.u64 = tag(ID_SCRAPE + (uint32_t)i, 0);
+	if (epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		say("epoll_ctl add: %m");
+	lp->scrapes = 1;
 }
 
 /* Returns 1 when the loop should stop. */
@@ -324,6 +340,8 @@ static int wait_ms(const struct loop *lp)
 		ms = until(lp->now, s->last + lp->idle_ms);
 	if (lp->paused && (ms < 0 || until(lp->now, lp->resume_at) < ms))
 		ms = until(lp->now, lp->resume_at);
+	if (lp->scrapes && (ms < 0 || ms > SWEEP_MS))
+		ms = SWEEP_MS;
 	return ms;
 }
 
@@ -355,6 +373,12 @@ int loop_init(struct loop *lp, const char **what)
 		if (add(lp, lp->udp_fd[i], EPOLLIN |
 		    (lp->shared ? EPOLLEXCLUSIVE : 0), ID_UDP + (uint32_t)i) < 0)
 			return -1;
+	for (i = 0; i < lp->nstamp; i++)
+		if (add(lp, lp->stamp_fd[i], EPOLLIN, ID_STAMP + (uint32_t)i) < 0)
+			return -1;
+	if (lp->metrics_fd >= 0 &&
+	    add(lp, lp->metrics_fd, EPOLLIN, ID_METRICS) < 0)
+		return -1;
 	/* Edge mode: reads say what they left (Linux 4.18+; else guess). */
 	lp->env.inq = lp->env.edge;
 	for (i = 0; i < lp->ntcp && lp->env.inq; i++)
@@ -375,8 +399,18 @@ static int dispatch(struct loop *lp, const struct epoll_event *ev)
 
 	if (id == ID_SIGNAL)
 		return on_signal(lp);
-	if (id >= ID_UDP) {
-		udp_echo(lp->udp, lp->udp_fd[id - ID_UDP], &lp->count);
+	if (id == ID_METRICS) {
+		on_scraper(lp);
+		return 0;
+	}
+	if (id >= ID_SCRAPE) {
+		stats_publish(lp->share, &lp->count, lp->slots.used);
+		metrics_serve(lp->metrics, id - ID_SCRAPE);
+		return 0;
+	}
+	if (id >= ID_STAMP) {
+		udp_echo(lp->udp, id >= ID_UDP ? lp->udp_fd[id - ID_UDP] :
+		    lp->stamp_fd[id - ID_STAMP], id < ID_UDP, &lp->count);
 		return 0;
 	}
 	if (id >= ID_TCP) {
@@ -392,7 +426,7 @@ static int dispatch(struct loop *lp, const struct epoll_event *ev)
 int loop_run(struct loop *lp)
 {
 	static struct epoll_event ev[BATCH];
-	int clock = lp->idle_ms != 0;
+	int clock = lp->idle_ms != 0 || lp->metrics_fd >= 0;
 	int i, n;
 
 	lp->now = now_ms();
@@ -412,5 +446,10 @@ int loop_run(struct loop *lp)
 			sweep(lp);
 		if (lp->paused && until(lp->now, lp->resume_at) == 0)
 			resume_accepting(lp);
+		if (lp->share == NULL)
+			continue;
+		stats_publish(lp->share, &lp->count, lp->slots.used);
+		if (lp->scrapes)
+			lp->scrapes = metrics_sweep(lp->metrics, lp->now);
 	}
 }

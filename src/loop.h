@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "metrics.h"
 #include "slots.h"
 #include "stats.h"
 #include "udp.h"
@@ -18,7 +19,11 @@ struct loop {
 	/* Set by the caller. */
 	int tcp_fd[MAX_LISTEN], ntcp;	/* listening sockets */
 	int udp_fd[MAX_LISTEN], nudp;	/* datagram sockets */
+	int stamp_fd[MAX_LISTEN], nstamp;	/* STAMP sockets */
 	struct udp *udp;
+	int metrics_fd;		/* -1: no -M */
+	struct metrics *metrics;
+	struct stats_share *share;	/* with -M: our counters, for all */
 	int shared;		/* other processes wait on the same sockets */
 	struct slots slots;
 	struct conn *conn;	/* one per slot, same index */
@@ -32,6 +37,7 @@ struct loop {
 	uint32_t resume_at;	/* accepting paused until then, if paused */
 	int paused;
 	uint32_t again;		/* edge mode: connections to serve unasked */
+	int scrapes;		/* metrics connections may be open */
 	struct stats count;
 };
 

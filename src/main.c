@@ -12,23 +12,23 @@
 #include "mem.h"
 #include "net.h"
 #include "options.h"
-#include "probe.h"
+#include "client.h"
 #include "sandbox.h"
 #include "say.h"
 #include "signals.h"
 #include "workers.h"
 
 #define VERSION "0.3.0"
-#define PROBE_MS 2000
 /* Descriptors besides the slots: stdio, listeners, epoll, signalfd, spare. */
 #define FD_OVERHEAD 16
 
 /* What main sets up and every worker shares. */
 struct setup {
 	struct options o;
-	struct net_addr addr;
+	struct net_addr addr, stamp_addr, metrics_addr;
 	int tcp[WORKERS_MAX], udp[WORKERS_MAX];	/* per worker, or shared */
-	int ntcp, nudp, inherited;
+	int stamp[WORKERS_MAX], metrics[WORKERS_MAX];	/* per worker */
+	int ntcp, nudp, nstamp, inherited;
 	struct mem mem;
 };
 
@@ -61,18 +61,16 @@ static void raise_fd_limit(unsigned slots)
 		    (unsigned long long)need, (unsigned long long)rl.rlim_cur);
 }
 
-/* One socket of type on the address the options name. */
-static int open_listener(struct setup *s, int type, int flags)
+/* One socket of type on address a. */
+static int open_listener(struct net_addr *a, int type, int flags)
 {
 	const char *what;
 	char name[64];
 	int fd;
 
-	if (s->o.af == 0)
-		flags |= NET_ANY;
-	fd = net_listen(&s->addr, type, flags, &what);
+	fd = net_listen(a, type, flags, &what);
 	if (fd < 0) {
-		net_addr_str(&s->addr, name, sizeof name);
+		net_addr_str(a, name, sizeof name);
 		if (flags & NET_REUSEPORT && errno == ENOPROTOOPT)
 			say("%s %s: this kernel has no SO_REUSEPORT, "
 			    "which -w needs", what, name);
@@ -83,24 +81,54 @@ static int open_listener(struct setup *s, int type, int flags)
 	return fd;
 }
 
-/* One TCP (and UDP) socket per worker, all on one port (SO_REUSEPORT). */
+/* The address of af (0: all) and port. */
+static void set_addr(struct net_addr *a, int af, const struct in6_addr *addr,
+    unsigned port)
+{
+	net_addr_set(a, af ? af : AF_INET6, af ? (const void *)addr :
+	    &in6addr_any, port);
+}
+
+/*
+ * One TCP (and UDP, STAMP) socket per worker, all on one port
+ * (SO_REUSEPORT): the first bind fixes the port (-p 0), the rest follow.
+ */
 static int bind_sockets(struct setup *s)
 {
 	const struct options *o = &s->o;
 	unsigned i, procs = o->workers ? o->workers : 1;
-	int flags = o->workers ? NET_REUSEPORT : 0;
+	int flags = (o->workers ? NET_REUSEPORT : 0) | (o->af ? 0 : NET_ANY);
 
-	net_addr_set(&s->addr, o->af ? o->af : AF_INET6,
-	    o->af ? (const void *)&o->addr : &in6addr_any, o->port);
-	/* The first bind fixes the port (-p 0); the rest follow it. */
+	set_addr(&s->addr, o->af, &o->addr, o->port);
+	set_addr(&s->stamp_addr, o->af, &o->addr, o->stamp_port);
 	for (i = 0; i < procs; i++) {
-		if ((s->tcp[i] = open_listener(s, SOCK_STREAM, flags)) < 0)
-			return -1;
-		if (o->udp && (s->udp[i] = open_listener(s, SOCK_DGRAM, flags)) < 0)
+		if ((s->tcp[i] = open_listener(&s->addr, SOCK_STREAM, flags)) < 0 ||
+		    (o->udp && (s->udp[i] = open_listener(&s->addr,
+		    SOCK_DGRAM, flags)) < 0) ||
+		    (o->stamp && (s->stamp[i] = open_listener(&s->stamp_addr,
+		    SOCK_DGRAM, flags)) < 0))
 			return -1;
 	}
 	s->ntcp = (int)procs;
 	s->nudp = o->udp ? (int)procs : 0;
+	s->nstamp = o->stamp ? (int)procs : 0;
+	return 0;
+}
+
+/* With -M, a metrics listener per worker. */
+static int bind_metrics(struct setup *s)
+{
+	const struct options *o = &s->o;
+	unsigned i, procs = o->workers ? o->workers : 1;
+	int flags = (o->workers ? NET_REUSEPORT : 0) |
+	    (o->metrics_af ? 0 : NET_ANY);
+
+	set_addr(&s->metrics_addr, o->metrics_af, &o->metrics_addr,
+	    o->metrics_port);
+	for (i = 0; i < procs && o->metrics; i++)
+		if ((s->metrics[i] = open_listener(&s->metrics_addr, SOCK_STREAM,
+		    flags)) < 0)
+			return -1;
 	return 0;
 }
 
@@ -117,11 +145,13 @@ static int open_sockets(struct setup *s)
 		return -1;
 	}
 	s->inherited = n > 0;
-	if (!s->inherited && bind_sockets(s) < 0)
+	if ((!s->inherited && bind_sockets(s) < 0) || bind_metrics(s) < 0)
 		return -1;
-	for (n = 0; n < s->nudp; n++)
-		if (net_set_pktinfo(s->udp[n]) < 0) {
-			say("setsockopt udp packet info: %m");
+	for (n = 0; n < s->nudp + s->nstamp; n++)
+		if (net_set_pktinfo(n < s->nudp ? s->udp[n] :
+		    s->stamp[n - s->nudp]) < 0 || (n >= s->nudp &&
+		    net_set_stamp(s->stamp[n - s->nudp]) < 0)) {
+			say("setsockopt udp: %m");
 			return -1;
 		}
 	return 0;
@@ -134,7 +164,8 @@ static int fixed_memory(struct setup *s)
 	unsigned procs = o->workers ? o->workers : 1;
 
 	if (mem_plan(&s->mem, mem_page(), o->slots, o->ring_size,
-	    s->nudp > 0, procs) < 0) {
+	    (s->nudp + s->nstamp > 0 ? MEM_WITH_UDP : 0) |
+	    (o->metrics ? MEM_WITH_METRICS : 0), procs) < 0) {
 		say("%u x %u slots of %u bytes do not fit in memory", procs,
 		    o->slots, o->ring_size);
 		return -1;
@@ -189,18 +220,28 @@ static int filter(const struct options *o, int role)
 static void say_start(const struct setup *s)
 {
 	const struct options *o = &s->o;
-	char name[64], workers[32] = "";
+	char name[64], workers[32] = "", more[160] = "";
+	unsigned n = 0;
 
+	if (s->nstamp) {
+		net_addr_str(&s->stamp_addr, name, sizeof name);
+		n = say_fmt(more, sizeof more, ", stamp on %s", name);
+	}
+	if (o->metrics) {
+		net_addr_str(&s->metrics_addr, name, sizeof name);
+		say_fmt(more + n, sizeof more - n, ", metrics on %s", name);
+	}
 	net_addr_str(&s->addr, name, sizeof name);
 	if (o->workers)
 		say_fmt(workers, sizeof workers, "%u workers x ", o->workers);
-	say("listening on %s %s%s, %s-triggered, %s, idle timeout %u s, "
-	    "%s(%u slots x (%u ring + %u header) + %u udp) = %llu bytes fixed",
+	say("listening on %s %s%s%s, %s-triggered, %s, idle timeout %u s, "
+	    "%s(%u slots x (%u ring + %u header) + %u udp + %u metrics) = "
+	    "%llu bytes fixed",
 	    name, s->ntcp ? "tcp" : "", s->nudp ? (s->ntcp ? "+udp" : "udp") : "",
-	    o->edge ? "edge" : "level",
+	    more, o->edge ? "edge" : "level",
 	    o->mode == MODE_CAPITALIZE ? "capitalize" : "echo",
 	    o->idle_timeout, workers, o->slots, o->ring_size, s->mem.header,
-	    (unsigned)s->mem.part[MEM_UDP],
+	    (unsigned)s->mem.part[MEM_UDP], (unsigned)s->mem.part[MEM_METRICS],
 	    (unsigned long long)mem_total(&s->mem));
 	if (s->inherited)
 		say("using %d tcp and %d udp sockets from LISTEN_FDS", s->ntcp,
@@ -232,6 +273,34 @@ static void own_sockets(const struct setup *s, unsigned me, struct loop *lp)
 			close(s->udp[i]);
 }
 
+/* STAMP and metrics sockets are one per worker, inherited or not. */
+static void own_measuring(const struct setup *s, unsigned me, struct loop *lp)
+{
+	unsigned i, procs = s->o.workers ? s->o.workers : 1;
+
+	lp->metrics_fd = -1;
+	for (i = 0; i < procs; i++) {
+		if ((int)i < s->nstamp && i != me)
+			close(s->stamp[i]);
+		if (s->o.metrics && i != me)
+			close(s->metrics[i]);
+	}
+	if (s->nstamp > 0)
+		lp->stamp_fd[lp->nstamp++] = s->stamp[me];
+	if (!s->o.metrics)
+		return;
+	lp->metrics_fd = s->metrics[me];
+	lp->metrics = mem_part(&s->mem, me, MEM_METRICS);
+	metrics_init(lp->metrics);
+	lp->metrics->share = s->mem.stats;
+	lp->metrics->procs = procs;
+	lp->metrics->slots = (unsigned long long)s->o.slots * procs;
+	lp->metrics->memory = mem_total(&s->mem);
+	/* A worker started again goes on from its last counts. */
+	lp->share = &s->mem.stats[me];
+	lp->count = lp->share->count;
+}
+
 /* One process's loop on its share of the fixed memory. */
 static int run_worker(unsigned me, void *arg)
 {
@@ -248,7 +317,8 @@ static int run_worker(unsigned me, void *arg)
 	lp.env.edge = o->edge;
 	lp.env.capitalize = o->mode == MODE_CAPITALIZE;
 	own_sockets(s, me, &lp);
-	if (lp.nudp > 0)
+	own_measuring(s, me, &lp);
+	if (lp.nudp + lp.nstamp > 0)
 		lp.udp = udp_init(mem_part(&s->mem, me, MEM_UDP));
 	if (loop_init(&lp, &what) < 0) {
 		say("%s: %m", what);
@@ -275,7 +345,6 @@ static int print_help(const struct options *o)
 int main(int argc, char **argv)
 {
 	struct options *o = &setup.o;
-	struct net_addr a;
 
 	if (options_parse(o, argc, argv) < 0) {
 		say("%s (try 'echod -h')", o->err);
@@ -285,10 +354,8 @@ int main(int argc, char **argv)
 		say("mprotect RELRO: %m");
 	if (o->help || o->version)
 		return print_help(o);
-	if (o->probe) {
-		net_addr_set(&a, o->probe_af, &o->probe_addr, o->probe_port);
-		return probe_run(&a, PROBE_MS);
-	}
+	if (o->probe)
+		return client_run(&o->client);
 	if (signals_block() < 0) {
 		say("blocking signals: %m");
 		return 1;

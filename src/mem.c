@@ -4,6 +4,7 @@
 
 #include "conn.h"
 #include "mem.h"
+#include "metrics.h"
 #include "slots.h"
 #include "udp.h"
 
@@ -21,7 +22,7 @@ static uint64_t page_up(uint64_t n, size_t page)
 }
 
 int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
-    int udp, unsigned procs)
+    int with, unsigned procs)
 {
 	uint64_t part[MEM_PARTS], share = 0;
 	int i;
@@ -33,7 +34,12 @@ int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
 	part[MEM_SLOTS] = page_up((uint64_t)slots * sizeof(struct slot), page);
 	part[MEM_CONNS] = page_up((uint64_t)slots * sizeof(struct conn), page);
 	part[MEM_RINGS] = page_up((uint64_t)slots * ring, page);
-	part[MEM_UDP] = udp ? page_up(udp_memsize(), page) : 0;
+	part[MEM_UDP] = with & MEM_WITH_UDP ? page_up(udp_memsize(), page) : 0;
+	part[MEM_METRICS] = with & MEM_WITH_METRICS ?
+	    page_up(sizeof(struct metrics), page) : 0;
+	m->stats = NULL;
+	m->stats_size = with & MEM_WITH_METRICS ?
+	    (size_t)page_up(sizeof(struct stats_share) * procs, page) : 0;
 	for (i = 0; i < MEM_PARTS; i++)
 		share += part[i];
 	if (share * procs > SIZE_MAX / 2)
@@ -46,15 +52,23 @@ int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
 
 uint64_t mem_total(const struct mem *m)
 {
-	return (uint64_t)m->share * m->procs;
+	return (uint64_t)m->share * m->procs + m->stats_size;
 }
 
 int mem_map(struct mem *m)
 {
-	size_t size = (size_t)mem_total(m);
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	size_t size = m->share * m->procs;
+	void *p;
 
+	if (m->stats_size > 0) {
+		p = mmap(NULL, m->stats_size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return -1;
+		m->stats = p;
+	}
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	m->base = p;

@@ -10,12 +10,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stats.h"
+
 enum {
 	MEM_SLOTS,		/* slots x struct slot */
 	MEM_CONNS,		/* slots x struct conn */
 	MEM_RINGS,		/* slots x ring */
-	MEM_UDP,		/* the UDP batch, with -U */
+	MEM_UDP,		/* the UDP batch, with -U or -T */
+	MEM_METRICS,		/* the metrics connections, with -M */
 	MEM_PARTS
+};
+
+/* What mem_plan lays out besides the slots. */
+enum {
+	MEM_WITH_UDP = 1 << 0,
+	MEM_WITH_METRICS = 1 << 3,
 };
 
 struct mem {
@@ -25,18 +34,20 @@ struct mem {
 	unsigned procs;
 	unsigned header;	/* bytes per slot besides its ring */
 	unsigned char *base;
+	size_t stats_size;	/* with -M: every process's counters, */
+	struct stats_share *stats;	/* in one shared mapping */
 };
 
 /* The system's page size. */
 size_t mem_page(void);
 /*
- * Lay out procs shares of slots with rings of ring bytes (and the UDP
- * batch if udp) on pages of page bytes. Returns -1 if it would not fit
- * the address space.
+ * Lay out procs shares of slots with rings of ring bytes (and the parts
+ * with says, MEM_WITH_*) on pages of page bytes. Returns -1 if it would
+ * not fit the address space.
  */
 int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
-    int udp, unsigned procs);
-/* All shares' bytes. */
+    int with, unsigned procs);
+/* All shares' bytes, and the shared counters'. */
 uint64_t mem_total(const struct mem *m);
 /* Map it, untouched. Returns 0, or -1 with errno set. */
 int mem_map(struct mem *m);

@@ -3,6 +3,8 @@
 #include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net.h"
@@ -164,19 +166,83 @@ int net_set_inq(int fd)
 	return set_int(fd, IPPROTO_TCP, TCP_INQ, 1);
 }
 
-int net_set_pktinfo(int fd)
+/* The socket's address family, or -1. */
+static int family(int fd)
 {
 	struct net_addr self;
 
 	self.len = sizeof self.u;
 	if (getsockname(fd, &self.u.sa, &self.len) < 0)
 		return -1;
-	if (self.u.sa.sa_family == AF_INET)
-		return set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
-	if (set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0)
+	return self.u.sa.sa_family;
+}
+
+/*
+ * An IPv6 option, then the IPv4 one: IPv4 on a dual-stack socket is
+ * reported and sent through the IPv4 options.
+ */
+static int set_both(int fd, int v6, int v4, int value)
+{
+	int af = family(fd);
+
+	if (af < 0 || (af == AF_INET6 &&
+	    set_int(fd, IPPROTO_IPV6, v6, value) < 0))
 		return -1;
-	/* IPv4 on a dual-stack socket reports its address this way. */
-	return set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
+	return set_int(fd, IPPROTO_IP, v4, value);
+}
+
+int net_set_pktinfo(int fd)
+{
+	return set_both(fd, IPV6_RECVPKTINFO, IP_PKTINFO, 1);
+}
+
+int net_set_stamp(int fd)
+{
+	if (set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0 ||
+	    set_both(fd, IPV6_RECVHOPLIMIT, IP_RECVTTL, 1) < 0)
+		return -1;
+	return set_both(fd, IPV6_UNICAST_HOPS, IP_TTL, 255);
+}
+
+int net_set_send_timeout(int fd, unsigned ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000 * 1000) };
+
+	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+static int is_pktinfo(const struct cmsghdr *c)
+{
+	return (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) ||
+	    (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO);
+}
+
+/* Kept in place, the others dropped: time and TTL must not go back out. */
+void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl)
+{
+	unsigned char *keep = m->msg_control;
+	struct cmsghdr *c, *next;
+	int v;
+
+	memset(t, 0, sizeof *t);
+	*ttl = 0;
+	for (c = CMSG_FIRSTHDR(m); c != NULL; c = next) {
+		next = CMSG_NXTHDR(m, c);
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+			memcpy(t, CMSG_DATA(c), sizeof *t);
+		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
+		    (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_HOPLIMIT)) {
+			memcpy(&v, CMSG_DATA(c), sizeof v);
+			*ttl = (unsigned)v;
+		}
+		if (is_pktinfo(c)) {
+			memmove(keep, c, c->cmsg_len);
+			keep += CMSG_ALIGN(c->cmsg_len);
+		}
+	}
+	m->msg_controllen = (size_t)(keep - (unsigned char *)m->msg_control);
 }
 
 /* A number from the environment, or -1. */

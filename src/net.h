@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 
 struct net_addr {
 	union {
@@ -34,6 +35,25 @@ int net_set_inq(int fd);
 /* Datagrams carry the local address they came to (IP_PKTINFO and
  * IPV6_RECVPKTINFO), so the answer goes out from it. */
 int net_set_pktinfo(int fd);
+/*
+ * STAMP: datagrams carry the kernel's receive time (SO_TIMESTAMPNS) and
+ * their TTL or Hop Limit (IP_RECVTTL, IPV6_RECVHOPLIMIT); what the socket
+ * sends leaves with TTL 255.
+ */
+int net_set_stamp(int fd);
+/* A blocking connect or send waits up to ms (SO_SNDTIMEO). */
+int net_set_send_timeout(int fd, unsigned ms);
+/* Control bytes a datagram needs for its packet info, time and TTL (with
+ * room for a 32-bit libc's 64-bit copy of the time). */
+#define NET_CONTROL (CMSG_SPACE(sizeof(struct in6_pktinfo)) + \
+	CMSG_SPACE(sizeof(struct in_pktinfo)) + 2 * CMSG_SPACE(16) + \
+	2 * CMSG_SPACE(sizeof(int)))
+/*
+ * The receive time and TTL a datagram's control data carry (zero when
+ * absent); only its packet info stays, so that the same header can carry
+ * the answer back.
+ */
+void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl);
 /*
  * Sockets a service manager passed (systemd's LISTEN_FDS protocol, fds 3
  * and up, when LISTEN_PID is ours): listening TCP ones into tcp[], UDP

@@ -22,8 +22,9 @@
 const char options_usage[] =
     "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
     "[-t seconds] [-m echo|capitalize] [-w workers]\n"
-    "             [-u uid[:gid]] [-r dir] [-S]\n"
-    "       echod -P addr:port\n"
+    "             [-u uid[:gid]] [-r dir] [-S] [-T port] [-M [addr:]port]\n"
+    "       echod -P addr:port [-q] [-o tcp|udp|stamp] [-n count] [-i ms] "
+    "[-W ms] [-L percent]\n"
     "       echod -h | -V";
 
 const char options_help[] =
@@ -35,14 +36,20 @@ const char options_help[] =
     "  -m MODE     echo (byte-exact, default) or capitalize (per line)\n"
     "  -E          edge-triggered epoll (default level-triggered)\n"
     "  -U          UDP echo too, on the same address and port\n"
+    "  -T PORT     STAMP reflector on this UDP port (IANA's: 862)\n"
+    "  -M [A:]PORT Prometheus metrics on this TCP port (GET /metrics)\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
     STR(WORKERS_MAX) "\n"
     "  -u UID[:GID] run as this numeric user (and group) once bound\n"
     "  -r DIR      chroot into DIR once bound (an empty directory will do)\n"
     "  -S          no seccomp filter (for debugging)\n"
-    "  -q          no start line\n"
-    "  -P A:P      probe: send a nonce to the echo server at A:P (e.g. [::1]:8000),\n"
-    "              exit 0 if it comes back within 2 s, else 1\n"
+    "  -q          no start line (with -P: the summary only)\n"
+    "  -P A:P      probe the server at A:P (e.g. [::1]:8000): alone, exit 0 if\n"
+    "              a TCP echo comes back in 2 s; with -n, print like ping(8)\n"
+    "  -o PROTO    over tcp (default), udp or stamp\n"
+    "  -n COUNT    probes, 1-" STR(CLIENT_MAX_COUNT) "; -i MS apart (1000); "
+    "-W MS for each reply (2000)\n"
+    "  -L PERCENT  exit 1 if more were lost (default 0)\n"
     "  -h          this help\n"
     "  -V          version\n"
     "\n"
@@ -107,27 +114,88 @@ static int ids(struct options *o, const char *arg)
 	return 0;
 }
 
-/* -P "127.0.0.1:8000" or "[::1]:8000". */
-static int probe_target(struct options *o, const char *arg)
+/* A number from min to max into *v. */
+static int ranged(struct options *o, char flag, const char *arg,
+    unsigned min, unsigned max, unsigned *v, const char *why)
+{
+	if (number(arg, max, v) < 0 || *v < min)
+		return fail(o, flag, why, arg);
+	return 0;
+}
+
+/* "127.0.0.1:8000" or "[::1]:8000" (port 0 too if port0). */
+static int host_port(struct options *o, char flag, const char *arg,
+    int *af, struct in6_addr *addr, unsigned *port, int port0)
 {
 	const char *colon = strrchr(arg, ':');
-	size_t len = colon == NULL ? 0 : (size_t)(colon - arg);
-	char host[INET6_ADDRSTRLEN + 2];
+	size_t v6 = arg[0] == '[', len = colon ? (size_t)(colon - arg) : 0;
+	char host[INET6_ADDRSTRLEN];
 
-	if (len >= 2 && arg[0] == '[' && arg[len - 1] == ']') {
-		arg++;
-		len -= 2;
-	}
-	if (colon == NULL || len == 0 || len >= sizeof host)
-		return fail(o, 'P', "expected ADDR:PORT", arg);
-	memcpy(host, arg, len);
+	if (colon == NULL || arg[strlen(arg) - 1] == ']')
+		return fail(o, flag, "the port is missing", arg);
+	len -= 2 * v6;
+	if (len >= sizeof host || (v6 && colon[-1] != ']'))
+		return fail(o, flag, "expected ADDR:PORT or [ADDR]:PORT", arg);
+	memcpy(host, arg + v6, len);
 	host[len] = '\0';
-	if (address(host, &o->probe_af, &o->probe_addr) < 0)
-		return fail(o, 'P', "not an IPv4 or IPv6 address", host);
-	if (number(colon + 1, 65535, &o->probe_port) < 0 || o->probe_port == 0)
-		return fail(o, 'P', "port must be 1-65535", colon + 1);
-	o->probe = 1;
-	return 0;
+	if (address(host, af, addr) < 0)
+		return fail(o, flag, "not an IPv4 or IPv6 address", host);
+	return ranged(o, flag, colon + 1, !port0, 65535, port, port0 ?
+	    "port must be 0-65535" : "port must be 1-65535");
+}
+
+static int protocol(struct options *o, const char *arg)
+{
+	static const char names[][6] = CLIENT_PROTOS;
+	int i;
+
+	for (i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+		if (strcmp(arg, names[i]) == 0) {
+			o->client.proto = i;
+			return 0;
+		}
+	return fail(o, 'o', "protocol must be tcp, udp or stamp", arg);
+}
+
+/* The client's flags, -P and those after it; -T and -M. */
+static int measuring(struct options *o, char flag, const char *arg)
+{
+	struct client_opts *c = &o->client;
+
+	if (strchr("oniWL", flag) != NULL && o->client_flag == 0)
+		o->client_flag = flag;
+	switch (flag) {
+	case 'P':
+		o->probe = 1;
+		return host_port(o, flag, arg, &c->af, &c->addr, &c->port, 0);
+	case 'o':
+		return protocol(o, arg);
+	case 'n':
+		return ranged(o, flag, arg, 1, CLIENT_MAX_COUNT, &c->count,
+		    "count must be 1-" STR(CLIENT_MAX_COUNT));
+	case 'i':
+		return ranged(o, flag, arg, 1, 3600000, &c->interval_ms,
+		    "interval must be 1-3600000 ms");
+	case 'W':
+		return ranged(o, flag, arg, 1, CLIENT_MAX_WAIT, &c->wait_ms,
+		    "wait must be 1-" STR(CLIENT_MAX_WAIT) " ms");
+	case 'L':
+		return ranged(o, flag, arg, 0, 100, &c->loss_pct,
+		    "loss must be 0-100 (percent)");
+	case 'T':
+		o->stamp = 1;
+		return ranged(o, flag, arg, 0, 65535, &o->stamp_port,
+		    "port must be 0-65535");
+	case 'M':
+		/* "9100": all addresses. */
+		o->metrics = 1;
+		o->metrics_af = 0;
+		if (number(arg, 65535, &o->metrics_port) == 0)
+			return 0;
+		return host_port(o, flag, arg, &o->metrics_af,
+		    &o->metrics_addr, &o->metrics_port, 1);
+	}
+	return fail(o, flag, "unknown flag", NULL);
 }
 
 static int value(struct options *o, char flag, const char *arg)
@@ -141,8 +209,6 @@ static int value(struct options *o, char flag, const char *arg)
 		if (address(arg, &o->af, &o->addr) < 0)
 			return fail(o, flag, "not an IPv4 or IPv6 address", arg);
 		return 0;
-	case 'P':
-		return probe_target(o, arg);
 	case 'u':
 		return ids(o, arg);
 	case 'r':
@@ -182,7 +248,7 @@ static int value(struct options *o, char flag, const char *arg)
 			    arg);
 		return 0;
 	}
-	return fail(o, flag, "unknown flag", NULL);
+	return measuring(o, flag, arg);
 }
 
 /* The field a flag without a value sets, or NULL. */
@@ -207,6 +273,8 @@ static void defaults(struct options *o)
 	o->ring_size = 4096;
 	o->idle_timeout = 300;
 	o->mode = MODE_ECHO;
+	o->client.interval_ms = 1000;
+	o->client.wait_ms = 2000;
 }
 
 /* One "-xyz" word; returns how many argv words it used, or -1. */
@@ -215,7 +283,7 @@ static int word(struct options *o, const char *a, const char *next)
 	int *on;
 
 	for (a++; *a != '\0'; a++) {
-		if (strchr("plcbtmwPur", *a) == NULL) {
+		if (strchr("plcbtmwurTMPoniWL", *a) == NULL) {
 			if ((on = toggle(o, *a)) == NULL)
 				return fail(o, *a, "unknown flag", NULL);
 			*on = 1;
@@ -228,6 +296,15 @@ static int word(struct options *o, const char *a, const char *next)
 		return value(o, *a, next) < 0 ? -1 : 2;
 	}
 	return 1;
+}
+
+/* The client's flags need -P; -q is the client's too. */
+static int client_only(struct options *o)
+{
+	o->client.quiet = o->quiet;
+	if (o->probe || o->client_flag == 0)
+		return 0;
+	return fail(o, o->client_flag, "only with -P (the client)", NULL);
 }
 
 int options_parse(struct options *o, int argc, char *const argv[])
@@ -250,5 +327,5 @@ int options_parse(struct options *o, int argc, char *const argv[])
 		    argv[i]);
 		return -1;
 	}
-	return 0;
+	return client_only(o);
 }

@@ -4,6 +4,8 @@
 
 #include <netinet/in.h>
 
+#include "client.h"
+
 enum { MODE_ECHO, MODE_CAPITALIZE };
 
 struct options {
@@ -23,10 +25,15 @@ struct options {
 	const char *root;		/* -r DIR, NULL: no chroot */
 	int no_seccomp;			/* -S */
 	int help, version;		/* -h, -V */
-	int probe;			/* -P: health-check a server, exit */
-	int probe_af;
-	struct in6_addr probe_addr;
-	unsigned probe_port;
+	int stamp;			/* -T given */
+	unsigned stamp_port;		/* -T, 0: any free port */
+	int metrics;			/* -M given */
+	int metrics_af;			/* 0: all addresses */
+	struct in6_addr metrics_addr;
+	unsigned metrics_port;
+	int probe;			/* -P: run the client, exit */
+	struct client_opts client;	/* -P, -o, -n, -i, -W, -L (and -q) */
+	char client_flag;		/* the first of -o, -n... given */
 	char err[160];			/* why parsing failed */
 };
 

@@ -84,6 +84,16 @@ static const long worker_calls[] = {
 #ifdef SYS_recvmmsg_time64
 	SYS_recvmmsg_time64,
 #endif
+	/* STAMP's Error Estimate reads the clock's state (no modes). */
+#ifdef SYS_adjtimex
+	SYS_adjtimex,
+#endif
+#ifdef SYS_clock_adjtime
+	SYS_clock_adjtime,
+#endif
+#ifdef SYS_clock_adjtime64
+	SYS_clock_adjtime64,
+#endif
 };
 
 /* And what the supervisor adds: forking, waiting, a worker's set-up. */

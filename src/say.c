@@ -38,7 +38,9 @@ static unsigned long long divide(unsigned long long v, unsigned base,
 	    lo / base;
 }
 
-static void put_num(struct out *o, unsigned long long v, int neg, unsigned base)
+/* width: at least that many digits, zero-padded (at most 20). */
+static void put_num(struct out *o, unsigned long long v, int neg, unsigned base,
+    unsigned width)
 {
 	char tmp[24];
 	unsigned i = sizeof tmp, digit;
@@ -46,7 +48,7 @@ static void put_num(struct out *o, unsigned long long v, int neg, unsigned base)
 	do {
 		v = divide(v, base, &digit);
 		tmp[--i] = "0123456789abcdef"[digit];
-	} while (v > 0);
+	} while (v > 0 || sizeof tmp - i < width);
 	if (neg)
 		tmp[--i] = '-';
 	put(o, tmp + i, sizeof tmp - i);
@@ -79,7 +81,7 @@ static void put_str(struct out *o, const char *s)
 static void vfmt(struct out *o, const char *fmt, va_list ap, int err)
 {
 	const char *f;
-	unsigned longs;
+	unsigned longs, width;
 	long long d;
 	char c;
 
@@ -88,8 +90,10 @@ static void vfmt(struct out *o, const char *fmt, va_list ap, int err)
 			put(o, f, 1);
 			continue;
 		}
-		for (longs = 0; *++f == 'l'; longs++)
-			;
+		for (width = 0; *++f >= '0' && *f <= '9';)
+			width = width < 20 ? width * 10 + (unsigned)(*f - '0') : 20;
+		for (longs = 0; *f == 'l'; f++)
+			longs++;
 		switch (*f) {
 		case 's':
 			put_str(o, va_arg(ap, const char *));
@@ -102,13 +106,13 @@ static void vfmt(struct out *o, const char *fmt, va_list ap, int err)
 			d = longs > 1 ? va_arg(ap, long long) :
 			    longs ? va_arg(ap, long) : va_arg(ap, int);
 			put_num(o, d < 0 ? -(unsigned long long)d :
-			    (unsigned long long)d, d < 0, 10);
+			    (unsigned long long)d, d < 0, 10, width);
 			break;
 		case 'u':
 		case 'x':
 			put_num(o, longs > 1 ? va_arg(ap, unsigned long long) :
 			    longs ? va_arg(ap, unsigned long) : va_arg(ap, unsigned),
-			    0, *f == 'x' ? 16 : 10);
+			    0, *f == 'x' ? 16 : 10, width);
 			break;
 		case 'm':
 			put_str(o, strerror(err));

@@ -3,7 +3,8 @@
 #define SAY_H
 
 /*
- * Formats: %s, %c, %d, %u, %lu, %llu, %x, %m (strerror(errno)), %%.
+ * Formats: %s, %c, %d, %u, %lu, %llu, %x, %m (strerror(errno)), %%; a
+ * width before d, u or x zero-pads the number to that many digits (%03u).
  * say() prefixes "echod: " and ends the line; the line is cut at 512 bytes.
  */
 void say(const char *fmt, ...);

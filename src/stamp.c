@@ -9,7 +9,7 @@
 #include "stamp.h"
 
 #define NTP_1970 2208988800u	/* seconds from 1900 to 1970 */
-#define NS 1000000000u
+#define US 1000000u
 
 enum {
 	SEQ = 0, TIME = 4, ERROR = 12,		/* both packets */
@@ -60,14 +60,14 @@ uint64_t stamp_ntp(const struct timespec *t)
 }
 
 /* Modulo 2^64, so that NTP's era wrap (2036) is no jump. */
-int64_t stamp_ns(uint64_t a, uint64_t b)
+int64_t stamp_us(uint64_t a, uint64_t b)
 {
 	int neg = (b - a) >> 63;
 	uint64_t d = neg ? a - b : b - a;
-	int64_t ns = (int64_t)(d >> 32) * NS +
-	    (int64_t)(((d & 0xffffffffu) * NS + (1u << 31)) >> 32);
+	int64_t us = (int64_t)(d >> 32) * US +
+	    (int64_t)(((d & 0xffffffffu) * US + (1u << 31)) >> 32);
 
-	return neg ? -ns : ns;
+	return neg ? -us : us;
 }
 
 /*

@@ -37,8 +37,8 @@ struct stamp_reply {
 
 /* CLOCK_REALTIME's timespec (since 1970) in NTP format. */
 uint64_t stamp_ntp(const struct timespec *t);
-/* b - a in nanoseconds, with its sign, for times less than 68 years apart. */
-int64_t stamp_ns(uint64_t a, uint64_t b);
+/* b - a in microseconds, with its sign, for times under 68 years apart. */
+int64_t stamp_us(uint64_t a, uint64_t b);
 /*
  * An Error Estimate (RFC 4656 4.1.2) of at least err_us microseconds,
  * with the S bit when the clock is synchronized to an external source.

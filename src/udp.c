@@ -9,9 +9,13 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "clock.h"
+#include "net.h"
+#include "stamp.h"
 #include "udp.h"
 
 #define ROUNDS 4		/* batches per wake-up */
+#define ERROR_MS 60000		/* STAMP: the clock's state is read this often */
 
 union peer {
 	struct sockaddr sa;
@@ -25,11 +29,12 @@ struct udp {
 	union peer peer[UDP_BATCH];
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
-		    CMSG_SPACE(sizeof(struct in_pktinfo))];
+		char buf[NET_CONTROL];
 	} ctrl[UDP_BATCH];
 	unsigned char data[UDP_BATCH][UDP_MAX];
 	int single;		/* no recvmmsg/sendmmsg in this kernel */
+	uint16_t error;		/* STAMP: our Error Estimate, */
+	uint32_t error_at;	/* as of then (ms) */
 };
 
 size_t udp_memsize(void)
@@ -137,8 +142,36 @@ static int send_batch(struct udp *u, int fd, struct mmsghdr *m, int n)
 	return sendmsg(fd, &m->msg_hdr, MSG_DONTWAIT) < 0 ? -1 : 1;
 }
 
+/*
+ * A STAMP request into its reply, but for the send time. The kernel's
+ * receive time is the reflector's; without it (never seen), ours now.
+ */
+static int reflect(struct udp *u, struct mmsghdr *mm, struct stats *st)
+{
+	struct stamp_rx rx;
+	struct timespec t;
+	unsigned ttl;
+	uint64_t err;
+	uint32_t now = (uint32_t)clock_ms();
+
+	if (u->error == 0 || now - u->error_at >= ERROR_MS) {
+		u->error = stamp_error(clock_synced(&err), err);
+		u->error_at = now;
+	}
+	net_take_meta(&mm->msg_hdr, &t, &ttl);
+	if (t.tv_sec == 0)
+		clock_real(&t);
+	rx.t2 = stamp_ntp(&t);
+	rx.error = u->error;
+	rx.ttl = (uint8_t)ttl;
+	if (stamp_reflect(mm->msg_hdr.msg_iov->iov_base, mm->msg_len, &rx) == 0)
+		return 0;
+	st->stamp_short++;
+	return -1;
+}
+
 /* Keep the datagrams worth answering at the front; returns how many. */
-static int select_replies(struct udp *u, int n, struct stats *st)
+static int select_replies(struct udp *u, int n, int stamp, struct stats *st)
 {
 	int i, keep = 0;
 
@@ -150,6 +183,8 @@ static int select_replies(struct udp *u, int n, struct stats *st)
 			st->udp_dropped++;
 			continue;
 		}
+		if (stamp && reflect(u, &u->msg[i], st) < 0)
+			continue;
 		u->iov[i].iov_len = u->msg[i].msg_len;
 		if (m->msg_controllen == 0)
 			m->msg_control = NULL;
@@ -183,9 +218,22 @@ static void send_all(struct udp *u, int fd, int n, struct stats *st)
 	}
 }
 
-void udp_echo(struct udp *u, int fd, struct stats *st)
+/* STAMP: one send time for the batch, taken just before it goes. */
+static void sent_now(struct udp *u, int n)
 {
-	int round, n;
+	struct timespec t;
+	uint64_t t3;
+	int i;
+
+	clock_real(&t);
+	t3 = stamp_ntp(&t);
+	for (i = 0; i < n; i++)
+		stamp_sent(u->msg[i].msg_hdr.msg_iov->iov_base, t3);
+}
+
+void udp_echo(struct udp *u, int fd, int stamp, struct stats *st)
+{
+	int round, n, keep;
 
 	for (round = 0; round < ROUNDS; round++) {
 		reset(u);
@@ -193,7 +241,10 @@ void udp_echo(struct udp *u, int fd, struct stats *st)
 		if (n <= 0)
 			return;
 		st->udp_in += (unsigned)n;
-		send_all(u, fd, select_replies(u, n, st), st);
+		keep = select_replies(u, n, stamp, st);
+		if (stamp)
+			sent_now(u, keep);
+		send_all(u, fd, keep, st);
 		if (n < UDP_BATCH)
 			return;
 	}

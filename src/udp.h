@@ -15,9 +15,10 @@ struct udp;
 size_t udp_memsize(void);
 struct udp *udp_init(void *mem);
 /*
- * Echo what waits on non-blocking fd, a few batches at most, so TCP
- * clients get their turn. Never blocks: a full send buffer drops.
+ * Echo what waits on non-blocking fd (or reflect it, if stamp), a few
+ * batches at most, so TCP clients get their turn. Never blocks: a full
+ * send buffer drops.
  */
-void udp_echo(struct udp *u, int fd, struct stats *st);
+void udp_echo(struct udp *u, int fd, int stamp, struct stats *st);
 
 #endif

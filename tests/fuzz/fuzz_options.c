@@ -83,9 +83,20 @@ static void check_success(const struct options *o, int argc, char **argv)
 	}
 	REQUIRE(o->root == NULL || (o->root[0] != '\0' &&
 	    points_into_argv(o->root, argc, argv)));
+	REQUIRE(o->stamp_port <= 65535 && o->metrics_port <= 65535);
+	REQUIRE(o->metrics_af == 0 || o->metrics_af == AF_INET ||
+	    o->metrics_af == AF_INET6);
+	REQUIRE(o->client.proto <= PROTO_STAMP);
+	REQUIRE(o->client.count <= CLIENT_MAX_COUNT);
+	REQUIRE(o->client.interval_ms >= 1 && o->client.interval_ms <= 3600000);
+	REQUIRE(o->client.wait_ms >= 1 &&
+	    o->client.wait_ms <= CLIENT_MAX_WAIT);
+	REQUIRE(o->client.loss_pct <= 100);
+	/* The client's flags mean nothing without -P. */
+	REQUIRE(o->probe || o->client_flag == 0);
 	if (o->probe) {
-		REQUIRE(o->probe_af == AF_INET || o->probe_af == AF_INET6);
-		REQUIRE(o->probe_port >= 1 && o->probe_port <= 65535);
+		REQUIRE(o->client.af == AF_INET || o->client.af == AF_INET6);
+		REQUIRE(o->client.port >= 1 && o->client.port <= 65535);
 	}
 }
 

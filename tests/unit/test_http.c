@@ -24,7 +24,9 @@ void test_http(void)
 	CHECK(status("GET /metrics\r\n\r\n", 1024) == 400);
 	CHECK(status("GET  /metrics HTTP/1.1\r\n", 1024) == 400);
 	CHECK(status("GET /metrics HTTP/1.2\r\n", 1024) == 400);
-	CHECK(status("G@T /metrics HTTP/1.1\r\n", 1024) == 400);
+	CHECK(status("G@T /metrics HTTP/1.1\r\n\r\n", 1024) == 405);
+	CHECK(http_status("GET /metrics HTTP/1.1\0\n\n", 24, 1024) == 400);
+	CHECK(status(":x /metrics HTTP/1.1\r\n", 1024) == 400);
 	CHECK(status("GET /metrics HTTP/1.1\r\nHost x\r\n\r\n", 1024) == 400);
 	CHECK(status("GET /metrics HTTP/1.1\r\nHost : x\r\n\r\n", 1024) == 400);
 	CHECK(status("GET /metrics HTTP/1.1\r\n folded\r\n\r\n", 1024) == 400);

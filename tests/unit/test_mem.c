@@ -9,11 +9,13 @@ static void aligned(size_t page)
 	struct mem m;
 	int i;
 
-	CHECK(mem_plan(&m, page, 3, 64, 1, 2) == 0);
+	CHECK(mem_plan(&m, page, 3, 64, MEM_WITH_UDP | MEM_WITH_METRICS, 2) == 0);
 	for (i = 0; i < MEM_PARTS; i++)
 		CHECK(m.part[i] % page == 0 && m.part[i] > 0);
 	CHECK(m.share % page == 0);
-	CHECK(mem_total(&m) == (uint64_t)m.share * 2);
+	/* With -M, every process's counters in one shared mapping. */
+	CHECK(m.stats_size == page);
+	CHECK(mem_total(&m) == (uint64_t)m.share * 2 + page);
 	CHECK(m.header == sizeof(struct slot) + sizeof(struct conn));
 }
 
@@ -23,7 +25,8 @@ static void defaults(void)
 	struct mem m;
 
 	CHECK(mem_plan(&m, 4096, 1024, 4096, 0, 1) == 0);
-	CHECK(m.part[MEM_UDP] == 0);
+	CHECK(m.part[MEM_UDP] == 0 && m.part[MEM_METRICS] == 0);
+	CHECK(m.stats_size == 0);
 	CHECK(mem_total(&m) == 1024ull * (4096 + m.header));
 }
 

@@ -29,6 +29,9 @@ void test_say(void)
 	/* Arguments cannot break the line. */
 	say_fmt(b, sizeof b, "'%s' %c", "a\nb\rc\x1b", '\n');
 	CHECK(fmt_is("'a?b?c?' ?", b));
+	/* Zero-padded to a width; a longer number is not cut. */
+	say_fmt(b, sizeof b, "%03u.%010llu %02x %03d %2u", 7u, 42ull, 0xau, -5, 123u);
+	CHECK(fmt_is("007.0000000042 0a -005 123", b));
 	/* Cut to fit, always terminated. */
 	CHECK(say_fmt(b, 6, "%s", "abcdefgh") == 5 && fmt_is("abcde", b));
 }

@@ -67,9 +67,12 @@ void test_stamp(void)
 	CHECK(stamp_ntp(&t) == ((uint64_t)2208988801u << 32 | 0x80000000u));
 	t.tv_nsec = 999999999;
 	CHECK((uint32_t)stamp_ntp(&t) >= 0xfffffffbu);
-	CHECK(stamp_ns(1ull << 32, 3ull << 31) == 500000000);
-	CHECK(stamp_ns(3ull << 31, 1ull << 32) == -500000000);
-	CHECK(stamp_ns(0, 5) == 1);	/* 5 x 0.233 ns */
+	CHECK(stamp_us(1ull << 32, 3ull << 31) == 500000);
+	CHECK(stamp_us(3ull << 31, 1ull << 32) == -500000);
+	/* Rounded: 6442 x 2^-32 s is 1.49990 us, 6443 x 2^-32 s 1.50013 us. */
+	CHECK(stamp_us(0, 6442) == 1 && stamp_us(0, 6443) == 2);
+	/* Across NTP's era wrap in 2036. */
+	CHECK(stamp_us(0xffffffff00000000ull, 1ull << 32) == 2000000);
 	/* 1 us is 4294.97 units: 135 x 2^5 = 4320 is the least above. */
 	CHECK(stamp_error(0, 1) == (5 << 8 | 135));
 	CHECK(stamp_error(1, 0) == 0x8001);

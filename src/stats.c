@@ -1,0 +1,80 @@
+/*
+ * stats: shares are written by their own process only and read by any:
+ * a sequence count (odd while writing) lets a reader retry a copy taken
+ * in the middle of a write, so a 32-bit machine never shows a torn
+ * counter. A writer killed mid-write leaves it odd; the next write mends
+ * it, and a reader takes its last try as it is.
+ */
+#include <string.h>
+
+#include "say.h"
+#include "stats.h"
+
+#define TRIES 4
+
+const char stats_text[] =
+	"accepted\0TCP connections accepted.\0"
+	"rejected_full\0TCP connections closed at once: no free slot.\0"
+	"rejected_fd\0TCP connections closed at once: no descriptor.\0"
+	"timed_out\0TCP connections closed for being idle.\0"
+	"bytes_in\0Bytes read from TCP connections.\0"
+	"bytes_out\0Bytes written to TCP connections.\0"
+	"udp_in\0Datagrams received (echo and STAMP).\0"
+	"udp_out\0Datagrams answered.\0"
+	"udp_dropped\0Datagrams not answered.\0"
+	"stamp_short\0STAMP requests dropped for being under 44 bytes.\0"
+	"connections\0TCP connections open.\0"
+	"slots\0Connection slots, all processes.\0"
+	"memory_bytes\0Fixed memory mapped at start.\0";
+
+void stats_line(char *buf, unsigned size, const struct stats *c,
+    uint32_t active)
+{
+	unsigned long long v[STATS_COUNTERS];
+	const char *name = stats_text;
+	unsigned n = 0, i;
+
+	memcpy(v, c, sizeof v);
+	for (i = 0; i < STATS_COUNTERS; i++) {
+		n += say_fmt(buf + n, size - n, "%s %llu ", name, v[i]);
+		name += strlen(name) + 1;
+		name += strlen(name) + 1;
+	}
+	say_fmt(buf + n, size - n, "active %u", active);
+}
+
+void stats_publish(struct stats_share *s, const struct stats *c,
+    uint32_t active)
+{
+	uint32_t gen = s->gen | 1;
+
+	__atomic_store_n(&s->gen, gen, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	s->count = *c;
+	s->active = active;
+	__atomic_store_n(&s->gen, gen + 1, __ATOMIC_RELEASE);
+}
+
+uint32_t stats_sum(const struct stats_share *s, unsigned n, struct stats *sum)
+{
+	unsigned long long v[STATS_COUNTERS], total[STATS_COUNTERS] = { 0 };
+	uint32_t active = 0, gen, a;
+	unsigned i, k, t;
+
+	for (i = 0; i < n; i++, s++) {
+		for (t = 0; t < TRIES; t++) {
+			gen = __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE);
+			memcpy(v, &s->count, sizeof v);
+			a = s->active;
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			if (!(gen & 1) &&
+			    __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE) == gen)
+				break;
+		}
+		for (k = 0; k < STATS_COUNTERS; k++)
+			total[k] += v[k];
+		active += a;
+	}
+	memcpy(sum, total, sizeof total);
+	return active;
+}
