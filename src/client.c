@@ -39,6 +39,7 @@ struct span {
 
 struct run {
 	const struct client_opts *o;
+	int proto;		/* PROTO_* */
 	char name[64];
 	int fd, sig;
 	int stop;		/* a failure was said */
@@ -55,6 +56,7 @@ struct run {
 	char nonce[NONCE + 1];
 	size_t have;		/* TCP: bytes of the next reply */
 	unsigned char in[512];	/* a reply; longer ones are not ours */
+	char out[320];		/* a probe, a line of output */
 	struct probe p[];	/* count of them */
 };
 
@@ -144,7 +146,7 @@ static void answered(struct run *r, unsigned seq, uint64_t t4, size_t len,
 	struct probe *p = &r->p[seq];
 	int64_t rtt = stamp_us(p->at, t4);
 	const char *note = "";
-	char buf[160], refl[40] = "";
+	unsigned n;
 
 	if (rtt < 0)
 		rtt = 0;	/* the clock was stepped back */
@@ -172,22 +174,23 @@ static void answered(struct run *r, unsigned seq, uint64_t t4, size_t len,
 	}
 	if (r->o->count == 0 || r->o->quiet)
 		return;
+	n = say_fmt(r->out, sizeof r->out, "%u bytes from %s: seq=%u time=%lld "
+	    "us", (unsigned)len, r->name, seq, (long long)rtt);
 	if (s != NULL)
-		say_fmt(refl, sizeof refl, " reflector=%lld us",
+		n += say_fmt(r->out + n, sizeof r->out - n, " reflector=%lld us",
 		    (long long)stamp_us(s->t2, s->t3));
-	say_fmt(buf, sizeof buf, "%u bytes from %s: seq=%u time=%lld us%s%s",
-	    (unsigned)len, r->name, seq, (long long)rtt, refl, note);
-	say_text(buf);
+	say_fmt(r->out + n, sizeof r->out - n, "%s", note);
+	say_text(r->out);
 }
 
 /* The probe a reply of n bytes in r->in answers, or -1 (said why). */
 static long probe_of(struct run *r, size_t n, struct stamp_reply *s)
 {
-	char sent[MSG + 1];
+	char *sent = r->out;
 	uint64_t seq = 0;
 	unsigned i;
 
-	if (r->o->proto == PROTO_STAMP) {
+	if (r->proto == PROTO_STAMP) {
 		if (stamp_parse(r->in, n, s) == 0 && s->sender_seq < r->sent &&
 		    s->t1 == r->p[s->sender_seq].at)
 			return s->sender_seq;
@@ -212,7 +215,7 @@ static long probe_of(struct run *r, size_t n, struct stamp_reply *s)
 /* TCP replies come whole and in order, each as long as its probe. */
 static void receive(struct run *r)
 {
-	int tcp = r->o->proto == PROTO_TCP;
+	int tcp = r->proto == PROTO_TCP;
 	struct stamp_reply s;
 	struct timespec t;
 	ssize_t n;
@@ -234,7 +237,7 @@ static void receive(struct run *r)
 			continue;
 		if ((seq = probe_of(r, tcp ? MSG : (size_t)n, &s)) >= 0)
 			answered(r, (unsigned)seq, stamp_ntp(&t), (size_t)n,
-			    r->o->proto == PROTO_STAMP ? &s : NULL);
+			    r->proto == PROTO_STAMP ? &s : NULL);
 		r->have = 0;
 	}
 }
@@ -242,26 +245,27 @@ static void receive(struct run *r)
 static void send_probe(struct run *r, uint32_t now)
 {
 	struct probe *p = &r->p[r->sent];
-	unsigned char pkt[STAMP_MIN];
 	size_t len = MSG;
 	struct timespec t;
 
 	clock_real(&t);
 	p->at = stamp_ntp(&t);
-	if (r->o->proto == PROTO_STAMP) {
-		stamp_request(pkt, sizeof pkt, r->sent, p->at, r->error);
-		len = sizeof pkt;
+	if (r->proto == PROTO_STAMP) {
+		len = STAMP_MIN;
+		stamp_request((unsigned char *)r->out, len, r->sent, p->at,
+		    r->error);
 	} else {
-		message(r, r->sent, pkt);
+		message(r, r->sent, r->out);
 	}
 	p->state = SENT;
 	p->due = now + r->o->wait_ms;
 	r->next_at = now + r->o->interval_ms;
 	r->sent++;
 	/* A datagram that did not go (an ICMP error pending) is lost. */
-	if (send(r->fd, pkt, len, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len) {
+	if (send(r->fd, r->out, len, MSG_NOSIGNAL | MSG_DONTWAIT) !=
+	    (ssize_t)len) {
 		r->err = errno;
-		if (r->o->proto == PROTO_TCP)
+		if (r->proto == PROTO_TCP)
 			failed(r, "send");
 	}
 }
@@ -300,9 +304,10 @@ static void measure(struct run *r)
 
 	for (;;) {
 		now = (uint32_t)clock_ms();
-		expire(r, now);
+		expire(r, now);		/* first: a reply after its time is late */
 		if (pf[0].revents != 0)
 			receive(r);
+		expire(r, now);
 		if (r->sent < r->count && (int32_t)(now - r->next_at) >= 0)
 			send_probe(r, now);
 		if (r->stop || (r->sent == r->count && r->oldest == r->sent))
@@ -322,7 +327,7 @@ static void measure(struct run *r)
  */
 static int dial(struct run *r, const struct net_addr *a)
 {
-	int tcp = r->o->proto == PROTO_TCP;
+	int tcp = r->proto == PROTO_TCP;
 
 	r->fd = socket(a->u.sa.sa_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) |
 	    SOCK_CLOEXEC, 0);
@@ -336,30 +341,30 @@ static int dial(struct run *r, const struct net_addr *a)
 	return r->stop ? -1 : 0;
 }
 
-static void summary(const struct run *r)
+static void summary(struct run *r)
 {
 	static const char proto[][6] = CLIENT_PROTOS;
-	char buf[320];
+	char *buf = r->out;
 	unsigned n = r->got, pm = r->sent == 0 ? 0 :
 	    (unsigned)div64((uint64_t)(r->sent - n) * 1000, r->sent);
 	uint64_t mean = n ? (uint64_t)avg(&r->rtt, n) : 0;
 	uint64_t sq = n ? div64(r->sumsq, n) : 0;
 
-	say_fmt(buf, sizeof buf, "--- %s %s statistics ---\n%u sent, "
+	say_fmt(buf, sizeof r->out, "--- %s %s statistics ---\n%u sent, "
 	    "%u received, %u.%u%% loss, %u late, %u duplicates, %u reordered",
-	    r->name, proto[r->o->proto], r->sent, n, pm / 10, pm % 10,
+	    r->name, proto[r->proto], r->sent, n, pm / 10, pm % 10,
 	    r->late, r->dup, r->reordered);
 	say_text(buf);
 	if (n == 0)
 		return;
-	say_fmt(buf, sizeof buf, "rtt min/avg/max/mdev = %lld/%llu/%lld/%llu "
+	say_fmt(buf, sizeof r->out, "rtt min/avg/max/mdev = %lld/%llu/%lld/%llu "
 	    "us, p50 %lld us, p99 %lld us", (long long)r->rtt.min, mean,
 	    (long long)r->rtt.max, isqrt(sq > mean * mean ? sq - mean * mean :
 	    0), percentile(r, 50), percentile(r, 99));
 	say_text(buf);
-	if (r->o->proto != PROTO_STAMP)
+	if (r->proto != PROTO_STAMP)
 		return;
-	say_fmt(buf, sizeof buf, "one-way min/avg/max: forward %lld/%lld/%lld "
+	say_fmt(buf, sizeof r->out, "one-way min/avg/max: forward %lld/%lld/%lld "
 	    "us, backward %lld/%lld/%lld us (meaningful only with synchronized "
 	    "clocks; the reflector's is%s)", (long long)r->fwd.min,
 	    avg(&r->fwd, n), (long long)r->fwd.max, (long long)r->back.min,
@@ -370,7 +375,6 @@ static void summary(const struct run *r)
 int client_run(const struct client_opts *o)
 {
 	unsigned count = o->count ? o->count : 1, i;
-	unsigned char rnd[NONCE] = { 0 };
 	struct net_addr a;
 	struct run *r;
 	uint64_t err_us;
@@ -383,14 +387,16 @@ int client_run(const struct client_opts *o)
 		return 1;
 	}
 	r->o = o;
+	r->proto = o->proto;
 	r->count = count;
 	net_addr_str(&a, r->name, sizeof r->name);
 	/* Early boot may have no randomness yet: zeroes will do then. */
-	if (getrandom(rnd, NONCE, GRND_NONBLOCK) < 0)
-		rnd[0] = 0;
+	if (getrandom(r->nonce, NONCE, GRND_NONBLOCK) < 0)
+		r->nonce[0] = 0;
 	for (i = 0; i < NONCE; i++)
-		r->nonce[i] = (char)('0' + rnd[i] % 10);
-	r->error = stamp_error(clock_synced(&err_us), err_us);
+		r->nonce[i] = (char)('0' + (unsigned char)r->nonce[i] % 10);
+	i = (unsigned)clock_synced(&err_us);
+	r->error = stamp_error((int)i, err_us);
 	if (signals_block() < 0 || (r->sig = signals_fd()) < 0)
 		failed(r, "signals");
 	if (r->stop || dial(r, &a) < 0)

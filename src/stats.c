@@ -13,19 +13,19 @@
 #define TRIES 4
 
 const char stats_text[] =
-	"accepted\0TCP connections accepted.\0"
-	"rejected_full\0TCP connections closed at once: no free slot.\0"
-	"rejected_fd\0TCP connections closed at once: no descriptor.\0"
-	"timed_out\0TCP connections closed for being idle.\0"
-	"bytes_in\0Bytes read from TCP connections.\0"
-	"bytes_out\0Bytes written to TCP connections.\0"
-	"udp_in\0Datagrams received (echo and STAMP).\0"
-	"udp_out\0Datagrams answered.\0"
-	"udp_dropped\0Datagrams not answered.\0"
-	"stamp_short\0STAMP requests dropped for being under 44 bytes.\0"
-	"connections\0TCP connections open.\0"
-	"slots\0Connection slots, all processes.\0"
-	"memory_bytes\0Fixed memory mapped at start.\0";
+	"accepted\0TCP connections accepted\0"
+	"rejected_full\0Refused: no free slot\0"
+	"rejected_fd\0Refused: no descriptor\0"
+	"timed_out\0Closed for being idle\0"
+	"bytes_in\0TCP bytes read\0"
+	"bytes_out\0TCP bytes written\0"
+	"udp_in\0Datagrams read, STAMP too\0"
+	"udp_out\0Datagrams answered\0"
+	"udp_dropped\0Datagrams not answered\0"
+	"stamp_short\0STAMP requests under 44 bytes\0"
+	"connections\0TCP connections open\0"
+	"slots\0Connection slots\0"
+	"memory_bytes\0Fixed memory\0";
 
 void stats_line(char *buf, unsigned size, const struct stats *c,
     uint32_t active)

@@ -153,9 +153,11 @@ static int reflect(struct udp *u, struct mmsghdr *mm, struct stats *st)
 	unsigned ttl;
 	uint64_t err;
 	uint32_t now = (uint32_t)clock_ms();
+	int synced;
 
 	if (u->error == 0 || now - u->error_at >= ERROR_MS) {
-		u->error = stamp_error(clock_synced(&err), err);
+		synced = clock_synced(&err);
+		u->error = stamp_error(synced, err);
 		u->error_at = now;
 	}
 	net_take_meta(&mm->msg_hdr, &t, &ttl);
