@@ -36,7 +36,8 @@ UNIT_TESTS = $(wildcard tests/unit/*.c)
 
 # Debian packages each part needs; fragments below add theirs.
 PKGS_BUILD = make gcc libc6-dev musl-tools
-PKGS = $(PKGS_BUILD) cppcheck clang-tidy
+# itest: tshark decodes STAMP (TWAMP-Test), promtool checks the metrics.
+PKGS = $(PKGS_BUILD) cppcheck clang-tidy tshark prometheus
 # Test targets make check runs, in order; fragments add theirs.
 CHECKS = unit itest itest-asan hardening lint
 

@@ -22,6 +22,7 @@ cd "$(dirname "$0")/.." || exit 1
 [ $# -eq 4 ] || { echo "usage: test-engine.sh IMAGE.tar ECHOD ITEST NAME:TAG" >&2; exit 2; }
 tar=$(realpath "$1") echod=$(realpath "$2") itest=$(realpath "$3") name=$4
 PORT=8000
+METRICS=9100	# the Dockerfile's CMD: -M 9100
 DOCKER=/usr/bin/docker # the client that comes with this dockerd
 
 if [ "$(id -u)" != 0 ]; then
@@ -200,14 +201,14 @@ fi
 # container gets a network namespace of its own (--network none) and the
 # clients join it.
 netopt=(--network host)
-if [ -z "$(ss -Hltn "sport = :$PORT")" ]; then
+if [ -z "$(ss -Hltn "sport = :$PORT or sport = :$METRICS")" ]; then
 	net=host
 else
 	net=none
 	# Docker turns IPv6 off in a namespace without an IPv6 network.
 	netopt=(--network none --sysctl net.ipv6.conf.all.disable_ipv6=0
 		--sysctl net.ipv6.conf.lo.disable_ipv6=0)
-	echo "note: port $PORT is in use on this host; running with --network none"
+	echo "note: port $PORT or $METRICS is in use on this host; running with --network none"
 fi
 cpid=""
 in_net() { if [ $net = host ]; then "$@"; else nsenter -t "$cpid" -n "$@"; fi; }
@@ -240,6 +241,11 @@ else
 	sed 's/^/     /' "$S/itest.log"
 fi
 check "docker exec: the image's probe over ::1" dk exec "$tag" /echod -P "[::1]:$PORT"
+# The image's CMD serves Prometheus metrics on $METRICS.
+check "metrics: GET /metrics on $METRICS answers 200 with echod_accepted_total" \
+	in_net bash -c "exec 3<>/dev/tcp/127.0.0.1/$METRICS &&
+		printf 'GET /metrics HTTP/1.1\r\n\r\n' >&3 && r=\$(cat <&3) &&
+		[[ \$r == 'HTTP/1.1 200'* && \$r == *echod_accepted_total* ]]"
 
 # The health check, as the image defines it, must turn healthy.
 for _ in $(seq 300); do

@@ -21,6 +21,8 @@ df_line() { sed -e ':a' -e '/\\$/{N;s/\\\n//;ba' -e '}' "$DOCKERFILE" |
 	grep -E "^$1[[:space:]]" | sed -E "s/^$1[[:space:]]+//"; }
 want_user=$(df_line USER)
 want_entry=$(df_line ENTRYPOINT | jq -c .)
+want_cmd=$(df_line CMD | jq -c .)
+want_cmd=${want_cmd:-null}
 want_signal=$(df_line STOPSIGNAL)
 want_ports=$(df_line EXPOSE | tr ' ' '\n' | sed '/\//!s/$/\/tcp/' |
 	jq -R . | jq -sc 'map({(.): {}}) | add')
@@ -119,7 +121,7 @@ for spec in "$@"; do
 		"$(jq '[.history[] | select(.empty_layer | not)] | length' "$c")" 1
 	check "$t: User = Dockerfile's $want_user" same "$(jq -r .config.User "$c")" "$want_user"
 	check "$t: Entrypoint = Dockerfile's" same "$(jq -c .config.Entrypoint "$c")" "$want_entry"
-	check "$t: no Cmd (Dockerfile has none)" same "$(jq -c .config.Cmd "$c")" null
+	check "$t: Cmd = Dockerfile's" same "$(jq -c .config.Cmd "$c")" "$want_cmd"
 	check "$t: ExposedPorts = Dockerfile's" same "$(jq -c .config.ExposedPorts "$c")" "$want_ports"
 	check "$t: StopSignal = Dockerfile's" same "$(jq -r .config.StopSignal "$c")" "$want_signal"
 	check "$t: Healthcheck = Dockerfile's" same "$(jq -c .config.Healthcheck "$c")" "$want_hc"
@@ -157,9 +159,9 @@ for spec in "$@"; do
 		check "umoci: the rootfs holds only /$want_path" same \
 			"$(cd "$d.bundle/rootfs" && find . -mindepth 1 | tr '\n' ' ')" "./$want_path "
 		check "umoci: /$want_path is the binary" cmp "$d.bundle/rootfs/$want_path" "$bin"
-		check "umoci: runtime config runs $want_entry as $want_user" same \
+		check "umoci: runtime config runs $want_entry + $want_cmd as $want_user" same \
 			"$(jq -c '[.process.args, "\(.process.user.uid):\(.process.user.gid)"]' "$d.bundle/config.json")" \
-			"[$want_entry,\"$want_user\"]"
+			"[$(jq -nc --argjson e "$want_entry" --argjson c "$want_cmd" '$e + ($c // [])'),\"$want_user\"]"
 	else
 		bad "umoci unpack $t: $(cat "$tmp/umoci.log")"
 	fi

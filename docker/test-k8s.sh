@@ -69,14 +69,17 @@ arg() { # the value of -X in args, else echod's default
 	v=$(jq -r --arg f "-$1" 'index($f) as $i | if $i then .[$i + 1] else empty end' <<<"$args")
 	echo "${v:-$(default "$1")}"
 }
-port=$(arg p) slots=$(arg c) ring=$(arg b)
+port=$(arg p) slots=$(arg c) ring=$(arg b) metrics=$(arg M)
 probe_s=$(sed -nE 's/.*within ([0-9]+) s.*/\1/p' "$tmp/help")
 echo "echod -h: default port $(default p), slots $(default c), ring $(default b); probe timeout $probe_s s"
 echo "args $args: port $port, $slots slots, ring $ring"
-check "port: echod's $port = the image's EXPOSE" \
-	same "$(c -c '.config.ExposedPorts | keys')" "[\"$port/tcp\"]"
-check "containerPort $port/TCP" \
-	same "$(j -c "[$C.ports[] | [.containerPort, .protocol]]")" "[[$port,\"TCP\"]]"
+check "ports: echod's $port and metrics (-M) ${metrics:-none} = the image's EXPOSE" \
+	same "$(c -c '.config.ExposedPorts | keys')" "[\"$port/tcp\"${metrics:+,\"$metrics/tcp\"}]"
+check "containerPort $port/TCP${metrics:+, $metrics/TCP}" \
+	same "$(j -c "[$C.ports[] | [.containerPort, .protocol]]")" "[[$port,\"TCP\"]${metrics:+,[$metrics,\"TCP\"]}]"
+check "Prometheus scrape annotations: port ${metrics:-none} (-M), path /metrics" \
+	same "$(j -c "$D.spec.template.metadata.annotations | [.[\"prometheus.io/scrape\"], .[\"prometheus.io/port\"], .[\"prometheus.io/path\"]]")" \
+	"[\"true\",\"$metrics\",\"/metrics\"]"
 check "the Service sends its port to containerPort $port" same \
 	"$(j -c "$C.ports as \$cp | [$SVC.spec.ports[] | .targetPort as \$t |
 		(\$cp[] | select(.name == \$t or .containerPort == \$t) | .containerPort)]")" "[$port]"
@@ -101,7 +104,9 @@ check "seccomp RuntimeDefault" same "$(j "$P.securityContext.seccompProfile.type
 
 # Run echod with the manifest's arguments (on a free loopback port) for
 # what it says about its memory, its threads and SIGTERM.
-eargs=$(jq -r '[range(0; length; 2) as $i | select(.[$i] != "-p" and .[$i] != "-l") | .[$i], .[$i + 1]] | .[]' <<<"$args")
+# (metrics, -M, on a free loopback port too)
+eargs=$(jq -r '[range(0; length; 2) as $i | select(.[$i] != "-p" and .[$i] != "-l") | .[$i],
+	(if .[$i] == "-M" then "127.0.0.1:0" else .[$i + 1] end)] | .[]' <<<"$args")
 # shellcheck disable=SC2086
 "$echod" -l 127.0.0.1 -p 0 $eargs 2>"$tmp/log" &
 epid=$!
@@ -112,11 +117,12 @@ done
 fixed=$(sed -nE 's/.* = ([0-9]+) bytes fixed.*/\1/p' "$tmp/log")
 check "echod starts with the manifest's args: $(head -1 "$tmp/log")" [ -n "$fixed" ]
 fixed=${fixed:-0}
-# "1024 slots x (4096 ring + 48 header)", and any "+ N udp" after it.
+# "1024 slots x (4096 ring + 48 header)", and any "+ N udp", "+ N metrics".
 hdr=$(sed -nE "s/.*[ (]$slots slots x \($ring ring \+ ([0-9]+) header\).*/\1/p" "$tmp/log")
-udp=$(sed -nE 's/.* \+ ([0-9]+) udp\).*/\1/p' "$tmp/log")
-check "its fixed memory: $slots x ($ring + ${hdr:-?} header) + ${udp:-0} udp = $fixed bytes" \
-	[ -n "$hdr" -a "$fixed" = $((slots * (ring + ${hdr:-0}) + ${udp:-0})) ]
+udp=$(sed -nE 's/.* \+ ([0-9]+) udp[ )].*/\1/p' "$tmp/log")
+met=$(sed -nE 's/.* \+ ([0-9]+) metrics\).*/\1/p' "$tmp/log")
+check "its fixed memory: $slots x ($ring + ${hdr:-?} header) + ${udp:-0} udp + ${met:-0} metrics = $fixed bytes" \
+	[ -n "$hdr" -a "$fixed" = $((slots * (ring + ${hdr:-0}) + ${udp:-0} + ${met:-0})) ]
 threads=$(awk '/^Threads:/ { print $2 }' /proc/$epid/status)
 t0=$(date +%s%N)
 kill -TERM $epid

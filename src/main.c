@@ -241,7 +241,8 @@ static void say_start(const struct setup *s)
 	    more, o->edge ? "edge" : "level",
 	    o->mode == MODE_CAPITALIZE ? "capitalize" : "echo",
 	    o->idle_timeout, workers, o->slots, o->ring_size, s->mem.header,
-	    (unsigned)s->mem.part[MEM_UDP], (unsigned)s->mem.part[MEM_METRICS],
+	    (unsigned)s->mem.part[MEM_UDP], (unsigned)(s->mem.part[MEM_METRICS] +
+	    s->mem.stats_size / s->mem.procs),
 	    (unsigned long long)mem_total(&s->mem));
 	if (s->inherited)
 		say("using %d tcp and %d udp sockets from LISTEN_FDS", s->ntcp,

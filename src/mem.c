@@ -38,8 +38,8 @@ int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
 	part[MEM_METRICS] = with & MEM_WITH_METRICS ?
 	    page_up(sizeof(struct metrics), page) : 0;
 	m->stats = NULL;
-	m->stats_size = with & MEM_WITH_METRICS ?
-	    (size_t)page_up(sizeof(struct stats_share) * procs, page) : 0;
+	/* A page per process, so that each process's share is exact. */
+	m->stats_size = with & MEM_WITH_METRICS ? page * procs : 0;
 	for (i = 0; i < MEM_PARTS; i++)
 		share += part[i];
 	if (share * procs > SIZE_MAX / 2)

@@ -34,8 +34,8 @@ struct mem {
 	unsigned procs;
 	unsigned header;	/* bytes per slot besides its ring */
 	unsigned char *base;
-	size_t stats_size;	/* with -M: every process's counters, */
-	struct stats_share *stats;	/* in one shared mapping */
+	size_t stats_size;	/* with -M: every process's counters, a page */
+	struct stats_share *stats;	/* each, in one shared mapping */
 };
 
 /* The system's page size. */

@@ -23,8 +23,8 @@ const char options_usage[] =
     "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
     "[-t seconds] [-m echo|capitalize] [-w workers]\n"
     "             [-u uid[:gid]] [-r dir] [-S] [-T port] [-M [addr:]port]\n"
-    "       echod -P addr:port [-q] [-o tcp|udp|stamp] [-n count] [-i ms] "
-    "[-W ms] [-L percent]\n"
+    "       echod -P addr:port [-q] [-o proto] [-n count] [-i ms] [-W ms] "
+    "[-L pct]\n"
     "       echod -h | -V";
 
 const char options_help[] =
@@ -45,7 +45,7 @@ const char options_help[] =
     "  -S          no seccomp filter (for debugging)\n"
     "  -q          no start line (with -P: the summary only)\n"
     "  -P A:P      probe the server at A:P (e.g. [::1]:8000): alone, exit 0 if\n"
-    "              a TCP echo comes back in 2 s; with -n, print like ping(8)\n"
+    "              a TCP echo comes back within 2 s; with -n, print like ping(8)\n"
     "  -o PROTO    over tcp (default), udp or stamp\n"
     "  -n COUNT    probes, 1-" STR(CLIENT_MAX_COUNT) "; -i MS apart (1000); "
     "-W MS for each reply (2000)\n"

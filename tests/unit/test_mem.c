@@ -14,8 +14,8 @@ static void aligned(size_t page)
 		CHECK(m.part[i] % page == 0 && m.part[i] > 0);
 	CHECK(m.share % page == 0);
 	/* With -M, every process's counters in one shared mapping. */
-	CHECK(m.stats_size == page);
-	CHECK(mem_total(&m) == (uint64_t)m.share * 2 + page);
+	CHECK(m.stats_size == 2 * page);
+	CHECK(mem_total(&m) == (uint64_t)(m.share + page) * 2);
 	CHECK(m.header == sizeof(struct slot) + sizeof(struct conn));
 }
 
