@@ -29,8 +29,8 @@ static int request(const char *s, size_t n)
 	if (m == 0 || m == n || s[m] != ' ')
 		return 400;
 	t = span(target, n - m - 1, " \t\r");
-	if (t == 0 || n - m - 1 - t != 9 || (memcmp(target + t, " HTTP/1.1", 9) &&
-	    memcmp(target + t, " HTTP/1.0", 9)))
+	if (t == 0 || n - m - 1 - t != 9 || (memcmp(target + t, " HTTP/1.1", 9) != 0 &&
+	    memcmp(target + t, " HTTP/1.0", 9) != 0))
 		return 400;
 	if (t < plen || memcmp(target, HTTP_PATH, plen) != 0 ||
 	    (t > plen && target[plen] != '?'))
@@ -46,8 +46,8 @@ int http_status(const char *buf, size_t len, size_t size)
 	for (;;) {
 		end = at + span(buf + at, len - at, "\n");
 		if (end == len)		/* no whole line yet */
-			return at == 0 && len >= HTTP_LINE ? 414 :
-			    len < size ? 0 : at == 0 ? 414 : 431;
+			return len < size && (at > 0 || len < HTTP_LINE) ? 0 :
+			    at == 0 ? 414 : 431;
 		if (at == 0 && end >= HTTP_LINE)
 			return 414;
 		if (buf[end] == '\0')

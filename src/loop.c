@@ -32,14 +32,12 @@
 #define SWEEP_MS 1000	/* metrics connections are checked this often */
 
 /* Event ids above any slot index (slots are at most 2^20), by kind. */
-enum {
-	ID_SIGNAL = UINT32_MAX,
-	ID_METRICS = UINT32_MAX - 1,		/* the metrics listener */
-	ID_SCRAPE = ID_METRICS - METRICS_CONNS,	/* + metrics connection */
-	ID_UDP = ID_SCRAPE - MAX_LISTEN,	/* + socket index */
-	ID_STAMP = ID_UDP - MAX_LISTEN,		/* + socket index */
-	ID_TCP = ID_STAMP - MAX_LISTEN,		/* + listener index */
-};
+#define ID_SIGNAL UINT32_MAX
+#define ID_METRICS (UINT32_MAX - 1)		/* the metrics listener */
+#define ID_SCRAPE (ID_METRICS - METRICS_CONNS)	/* + metrics connection */
+#define ID_UDP (ID_SCRAPE - MAX_LISTEN)		/* + socket index */
+#define ID_STAMP (ID_UDP - MAX_LISTEN)		/* + socket index */
+#define ID_TCP (ID_STAMP - MAX_LISTEN)		/* + listener index */
 
 static uint64_t tag(uint32_t id, uint32_t gen)
 {

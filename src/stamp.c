@@ -62,7 +62,7 @@ uint64_t stamp_ntp(const struct timespec *t)
 /* Modulo 2^64, so that NTP's era wrap (2036) is no jump. */
 int64_t stamp_us(uint64_t a, uint64_t b)
 {
-	int neg = (b - a) >> 63;
+	int neg = (int)((b - a) >> 63);
 	uint64_t d = neg ? a - b : b - a;
 	int64_t us = (int64_t)(d >> 32) * US +
 	    (int64_t)(((d & 0xffffffffu) * US + (1u << 31)) >> 32);
