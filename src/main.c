@@ -89,10 +89,7 @@ static void set_addr(struct net_addr *a, int af, const struct in6_addr *addr,
 	    &in6addr_any, port);
 }
 
-/*
- * One TCP (and UDP, STAMP) socket per worker, all on one port
- * (SO_REUSEPORT): the first bind fixes the port (-p 0), the rest follow.
- */
+/* One TCP (and UDP) socket per worker, all on one port (SO_REUSEPORT). */
 static int bind_sockets(struct setup *s)
 {
 	const struct options *o = &s->o;
@@ -100,35 +97,40 @@ static int bind_sockets(struct setup *s)
 	int flags = (o->workers ? NET_REUSEPORT : 0) | (o->af ? 0 : NET_ANY);
 
 	set_addr(&s->addr, o->af, &o->addr, o->port);
-	set_addr(&s->stamp_addr, o->af, &o->addr, o->stamp_port);
+	/* The first bind fixes the port (-p 0); the rest follow it. */
 	for (i = 0; i < procs; i++) {
-		if ((s->tcp[i] = open_listener(&s->addr, SOCK_STREAM, flags)) < 0 ||
-		    (o->udp && (s->udp[i] = open_listener(&s->addr,
-		    SOCK_DGRAM, flags)) < 0) ||
-		    (o->stamp && (s->stamp[i] = open_listener(&s->stamp_addr,
-		    SOCK_DGRAM, flags)) < 0))
+		if ((s->tcp[i] = open_listener(&s->addr, SOCK_STREAM, flags)) < 0)
+			return -1;
+		if (o->udp && (s->udp[i] = open_listener(&s->addr, SOCK_DGRAM,
+		    flags)) < 0)
 			return -1;
 	}
 	s->ntcp = (int)procs;
 	s->nudp = o->udp ? (int)procs : 0;
-	s->nstamp = o->stamp ? (int)procs : 0;
 	return 0;
 }
 
-/* With -M, a metrics listener per worker. */
-static int bind_metrics(struct setup *s)
+/*
+ * STAMP (-T, on -l's address) and metrics (-M) sockets: one per worker,
+ * also when the others were inherited.
+ */
+static int bind_measuring(struct setup *s)
 {
 	const struct options *o = &s->o;
 	unsigned i, procs = o->workers ? o->workers : 1;
-	int flags = (o->workers ? NET_REUSEPORT : 0) |
-	    (o->metrics_af ? 0 : NET_ANY);
+	int flags = o->workers ? NET_REUSEPORT : 0;
 
+	set_addr(&s->stamp_addr, o->af, &o->addr, o->stamp_port);
 	set_addr(&s->metrics_addr, o->metrics_af, &o->metrics_addr,
 	    o->metrics_port);
-	for (i = 0; i < procs && o->metrics; i++)
-		if ((s->metrics[i] = open_listener(&s->metrics_addr, SOCK_STREAM,
-		    flags)) < 0)
+	for (i = 0; i < procs; i++)
+		if ((o->stamp && (s->stamp[i] = open_listener(&s->stamp_addr,
+		    SOCK_DGRAM, flags | (o->af ? 0 : NET_ANY))) < 0) ||
+		    (o->metrics && (s->metrics[i] = open_listener(
+		    &s->metrics_addr, SOCK_STREAM,
+		    flags | (o->metrics_af ? 0 : NET_ANY))) < 0))
 			return -1;
+	s->nstamp = o->stamp ? (int)procs : 0;
 	return 0;
 }
 
@@ -145,12 +147,11 @@ static int open_sockets(struct setup *s)
 		return -1;
 	}
 	s->inherited = n > 0;
-	if ((!s->inherited && bind_sockets(s) < 0) || bind_metrics(s) < 0)
+	if ((!s->inherited && bind_sockets(s) < 0) || bind_measuring(s) < 0)
 		return -1;
 	for (n = 0; n < s->nudp + s->nstamp; n++)
-		if (net_set_pktinfo(n < s->nudp ? s->udp[n] :
-		    s->stamp[n - s->nudp]) < 0 || (n >= s->nudp &&
-		    net_set_stamp(s->stamp[n - s->nudp]) < 0)) {
+		if ((n < s->nudp ? net_set_pktinfo(s->udp[n]) :
+		    net_set_stamp(s->stamp[n - s->nudp])) < 0) {
 			say("setsockopt udp: %m");
 			return -1;
 		}

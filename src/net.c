@@ -198,7 +198,8 @@ int net_set_pktinfo(int fd)
 
 int net_set_stamp(int fd)
 {
-	if (set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0 ||
+	if (net_set_pktinfo(fd) < 0 ||
+	    set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0 ||
 	    set_both(fd, IPV6_RECVHOPLIMIT, IP_RECVTTL, 1) < 0)
 		return -1;
 	return set_both(fd, IPV6_UNICAST_HOPS, IP_TTL, 255);

@@ -36,9 +36,9 @@ int net_set_inq(int fd);
  * IPV6_RECVPKTINFO), so the answer goes out from it. */
 int net_set_pktinfo(int fd);
 /*
- * STAMP: datagrams carry the kernel's receive time (SO_TIMESTAMPNS) and
- * their TTL or Hop Limit (IP_RECVTTL, IPV6_RECVHOPLIMIT); what the socket
- * sends leaves with TTL 255.
+ * STAMP: datagrams carry their packet info, the kernel's receive time
+ * (SO_TIMESTAMPNS) and their TTL or Hop Limit (IP_RECVTTL,
+ * IPV6_RECVHOPLIMIT); what the socket sends leaves with TTL 255.
  */
 int net_set_stamp(int fd);
 /* A blocking connect or send waits up to ms (SO_SNDTIMEO). */

@@ -157,6 +157,24 @@ static int protocol(struct options *o, const char *arg)
 	return fail(o, 'o', "protocol must be tcp, udp or stamp", arg);
 }
 
+/* -n -i -W -L -T: a number from min to max. */
+static int bounded(struct options *o, char flag, const char *arg)
+{
+	static const char flags[] = "niWLT";
+	static const unsigned min[] = { 1, 1, 1, 0, 0 };
+	static const unsigned max[] = { CLIENT_MAX_COUNT, 3600000,
+	    CLIENT_MAX_WAIT, 100, 65535 };
+	unsigned *v[] = { &o->client.count, &o->client.interval_ms,
+	    &o->client.wait_ms, &o->client.loss_pct, &o->stamp_port };
+	int i = (int)(strchr(flags, flag) - flags);
+	char why[32];
+
+	if (number(arg, max[i], v[i]) == 0 && *v[i] >= min[i])
+		return 0;
+	say_fmt(why, sizeof why, "must be %u-%u", min[i], max[i]);
+	return fail(o, flag, why, arg);
+}
+
 /* The client's flags, -P and those after it; -T and -M. */
 static int measuring(struct options *o, char flag, const char *arg)
 {
@@ -164,28 +182,13 @@ static int measuring(struct options *o, char flag, const char *arg)
 
 	if (strchr("oniWL", flag) != NULL && o->client_flag == 0)
 		o->client_flag = flag;
+	o->stamp |= flag == 'T';
 	switch (flag) {
 	case 'P':
 		o->probe = 1;
 		return host_port(o, flag, arg, &c->af, &c->addr, &c->port, 0);
 	case 'o':
 		return protocol(o, arg);
-	case 'n':
-		return ranged(o, flag, arg, 1, CLIENT_MAX_COUNT, &c->count,
-		    "count must be 1-" STR(CLIENT_MAX_COUNT));
-	case 'i':
-		return ranged(o, flag, arg, 1, 3600000, &c->interval_ms,
-		    "interval must be 1-3600000 ms");
-	case 'W':
-		return ranged(o, flag, arg, 1, CLIENT_MAX_WAIT, &c->wait_ms,
-		    "wait must be 1-" STR(CLIENT_MAX_WAIT) " ms");
-	case 'L':
-		return ranged(o, flag, arg, 0, 100, &c->loss_pct,
-		    "loss must be 0-100 (percent)");
-	case 'T':
-		o->stamp = 1;
-		return ranged(o, flag, arg, 0, 65535, &o->stamp_port,
-		    "port must be 0-65535");
 	case 'M':
 		/* "9100": all addresses. */
 		o->metrics = 1;
@@ -195,6 +198,8 @@ static int measuring(struct options *o, char flag, const char *arg)
 		return host_port(o, flag, arg, &o->metrics_af,
 		    &o->metrics_addr, &o->metrics_port, 1);
 	}
+	if (strchr("niWLT", flag) != NULL)
+		return bounded(o, flag, arg);
 	return fail(o, flag, "unknown flag", NULL);
 }
 
