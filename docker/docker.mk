@@ -55,16 +55,16 @@ build/image/echod-multiarch.tar: $(IMAGE_TARS) docker/mkimage.sh image-always
 	@sh docker/mkimage.sh index $@.new $(IMAGE_NAME) $(IMAGE_TARS) && \
 		$(IMAGE_KEEP)
 
-image-test: image
+image-test: setup image
 	bash docker/test-image.sh $(IMAGE_NAME) "$(IMAGE_INDEX)" $(IMAGE_LIST)
 
-image-chroot: build/echod build/itest
+image-chroot: setup build/echod build/itest
 	bash docker/test-chroot.sh build/echod build/itest
 
-image-engine: build/image/echod-amd64.tar build/echod build/itest
+image-engine: setup build/image/echod-amd64.tar build/echod build/itest
 	bash docker/test-engine.sh build/image/echod-amd64.tar build/echod \
 		build/itest $(IMAGE_NAME)
 
-k8s-test: build/image/echod-amd64.tar build/echod
+k8s-test: setup build/image/echod-amd64.tar build/echod
 	bash docker/test-k8s.sh docker/k8s.yaml build/image/echod-amd64.tar \
 		build/echod

@@ -33,7 +33,7 @@ CHECKS += qemu-user qemu-test
 # Debian's cross compilers (the same names as in qemu/arch.sh). Each
 # links against a musl sysroot through a specs file. Release programs
 # (echod, init) get the top-level Makefile's rewrite of musl's specs
-# (pie_specs: static-pie), so that apart from the compiler and specs the
+# (pie_specs: -static-pie), so that apart from the compiler and specs the
 # flags are those of build/echod; itest is linked like build/itest.
 # x86_64 uses the host's compilers: build/x86_64/echod is built exactly as
 # build/echod is.
@@ -46,8 +46,9 @@ is_host = $(filter x86_64,$(1))
 # Compiler and specs of the plain static link (itest).
 xspecs = $(if $(call is_host,$(1)),,build/sysroot/$(1)/musl-gcc.specs)
 xcc = $(if $(call is_host,$(1)),$(CC_MUSL),$(XGCC_$(1)) -specs $(call xspecs,$(1)))
-# Compiler and specs of the release link (echod, init).
-xrel_specs = $(if $(call is_host,$(1)),build/static-pie.specs,build/sysroot/$(1)/release.specs)
+# Compiler and specs of the release link (echod, init); the rewritten
+# specs live beside the arch's output, not in the download cache.
+xrel_specs = $(if $(call is_host,$(1)),$(REL_SPECS),build/$(1)/musl-gcc.specs)
 xcc_rel = $(if $(call is_host,$(1)),$(CC_REL),$(XGCC_$(1)) -specs $(call xrel_specs,$(1)))
 
 .PHONY: cross sizes qemu-user qemu-test qemu-run setup-qemu qemu-clean
@@ -64,12 +65,14 @@ setup-qemu:
 	@sh tests/setup.sh $(PKGS_BUILD) $(PKGS_QEMU)
 
 # The release flags of build/echod, only the compiler differs. init is
-# built the same way; itest as build/itest is.
+# built the same way; itest as build/itest is. Cross builds install
+# nothing (the test targets below do): the sysroot comes from Debian's
+# archive through the private apt state.
 define QEMU_ARCH_RULES
-build/$(1)/echod: $(SRC) $(HDR) $(call xrel_specs,$(1)) | setup-qemu
+build/$(1)/echod: $(SRC) $(HDR) $(call xrel_specs,$(1))
 	@mkdir -p $$(@D)
 	$(call xcc_rel,$(1)) $(REL_CFLAGS) $(REL_LDFLAGS) -o $$@ $(SRC)
-build/$(1)/init: qemu/init.c $(call xrel_specs,$(1)) | setup-qemu
+build/$(1)/init: qemu/init.c $(call xrel_specs,$(1))
 	@mkdir -p $$(@D)
 	$(call xcc_rel,$(1)) $(REL_CFLAGS) $(REL_LDFLAGS) -o $$@ qemu/init.c
 build/$(1)/itest: tests/itest.c $(call xspecs,$(1)) | setup-qemu
@@ -78,19 +81,20 @@ build/$(1)/itest: tests/itest.c $(call xspecs,$(1)) | setup-qemu
 endef
 $(foreach a,$(CROSS_ARCHS),$(eval $(call QEMU_ARCH_RULES,$(a))))
 
-build/sysroot/%/musl-gcc.specs: qemu/toolchain.sh | setup-qemu
+build/sysroot/%/musl-gcc.specs: qemu/toolchain.sh
 	sh qemu/toolchain.sh $*
 
 # The release specs: the Makefile's static-pie rewrite of musl's.
-build/sysroot/%/release.specs: build/sysroot/%/musl-gcc.specs Makefile
+build/%/musl-gcc.specs: build/sysroot/%/musl-gcc.specs Makefile
+	@mkdir -p $(@D)
 	$(call pie_specs,$<,$@)
 
 # Downloads and their products are kept, though only pattern rules name
 # some of them (make would delete them as intermediate files).
 .PRECIOUS: build/kernels/%/vmlinuz build/sysroot/%/musl-gcc.specs \
-	build/sysroot/%/release.specs build/%/initramfs.cpio
+	build/%/musl-gcc.specs build/%/initramfs.cpio
 
-build/kernels/%/vmlinuz: qemu/kernel.sh | setup-qemu
+build/kernels/%/vmlinuz: qemu/kernel.sh
 	sh qemu/kernel.sh $*
 
 build/%/initramfs.cpio: build/%/init build/%/echod build/%/itest \
@@ -102,13 +106,13 @@ cross: $(CROSS_ARCHS:%=build/%/echod)
 sizes: cross
 	@sh qemu/sizes.sh $(CROSS_ARCHS)
 
-qemu-user: $(USER_ARCHS:%=build/%/echod) $(USER_ARCHS:%=build/%/itest)
+qemu-user: setup-qemu $(USER_ARCHS:%=build/%/echod) $(USER_ARCHS:%=build/%/itest)
 	sh qemu/user-test.sh $(USER_ARCHS)
 
-qemu-test: build/itest $(BOOT_ARCHS:%=build/%/initramfs.cpio)
+qemu-test: setup-qemu build/itest $(BOOT_ARCHS:%=build/%/initramfs.cpio)
 	sh qemu/boot-test.sh $(BOOT_ARCHS)
 
-qemu-run: build/itest build/$(QEMU_RUN_ARCH)/initramfs.cpio
+qemu-run: setup-qemu build/itest build/$(QEMU_RUN_ARCH)/initramfs.cpio
 	sh qemu/boot-test.sh -r $(QEMU_RUN_ARCH) $(PORT)
 
 # Outputs of these rules, not the downloads (build/apt, build/kernels).

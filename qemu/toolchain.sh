@@ -16,7 +16,7 @@ arch=${1:?usage: toolchain.sh ARCH}
 arch_vars "$arch"
 [ "$arch" != x86_64 ] || { echo "x86_64 uses the host's musl-gcc" >&2; exit 1; }
 command -v "$GCC" >/dev/null || {
-	echo "toolchain: $GCC missing (make setup installs it)" >&2
+	echo "toolchain: $GCC missing (make setup-qemu installs it)" >&2
 	exit 1
 }
 root="$TOP/build/sysroot/$arch"
