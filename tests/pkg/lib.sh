@@ -11,7 +11,9 @@ bad() { echo "FAIL $1"; failed=$((failed + 1)); }
 check() {
 	name=$1
 	shift
-	if "$@"; then ok "$name"; else bad "$name"; fi
+	if "$@"; then ok "$name"; return 0; fi
+	bad "$name"
+	return 1
 }
 finish() {
 	echo "$passed passed, $failed failed"
