@@ -3,6 +3,8 @@
 #   make cross            build/<arch>/echod for every arch in CROSS_ARCHS
 #   make ARCH=<arch>      build/<arch>/echod for one
 #   make sizes            size and CPU floor of each cross-built echod
+#   make soft-float       the MIPS binaries are soft-float, hold no FPU
+#                         instruction and echo on a CPU without FPU
 #   make qemu-user        the integration suite of each arch under
 #                         qemu-<arch>-static, invoked explicitly
 #   make qemu-test        boot Debian's kernel of each arch in BOOT_ARCHS
@@ -28,7 +30,9 @@ PKGS_QEMU = qemu-system-x86 qemu-system-arm qemu-system-mips \
 	gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu \
 	gcc-arm-linux-gnueabi gcc-mips-linux-gnu
 PKGS += $(PKGS_QEMU)
-CHECKS += qemu-user qemu-test
+CHECKS += qemu-user qemu-test soft-float
+# OpenWrt's MIPS targets are soft-float, so are these (qemu/toolchain.sh).
+FLOAT_ARCHS = mipsel mips
 
 # Debian's cross compilers (the same names as in qemu/arch.sh). Each
 # links against a musl sysroot through a specs file. Release programs
@@ -51,7 +55,7 @@ xcc = $(if $(call is_host,$(1)),$(CC_MUSL),$(XGCC_$(1)) -specs $(call xspecs,$(1
 xrel_specs = $(if $(call is_host,$(1)),$(REL_SPECS),build/$(1)/musl-gcc.specs)
 xcc_rel = $(if $(call is_host,$(1)),$(CC_REL),$(XGCC_$(1)) -specs $(call xrel_specs,$(1)))
 
-.PHONY: cross sizes qemu-user qemu-test qemu-run setup-qemu qemu-clean
+.PHONY: cross sizes soft-float qemu-user qemu-test qemu-run setup-qemu qemu-clean
 
 ifeq ($(origin ARCH),command line)
 ifeq ($(filter $(ARCH),$(CROSS_ARCHS)),)
@@ -105,6 +109,9 @@ cross: $(CROSS_ARCHS:%=build/%/echod)
 
 sizes: cross
 	@sh qemu/sizes.sh $(CROSS_ARCHS)
+
+soft-float: setup-qemu build/echod $(FLOAT_ARCHS:%=build/%/echod)
+	sh qemu/soft-float.sh $(FLOAT_ARCHS)
 
 qemu-user: setup-qemu $(USER_ARCHS:%=build/%/echod) $(USER_ARCHS:%=build/%/itest)
 	sh qemu/user-test.sh $(USER_ARCHS)

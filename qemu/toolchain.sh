@@ -5,8 +5,9 @@
 # links a static musl binary. Debian's musl-dev of that architecture is
 # fetched with the private apt state (qemu/apt.sh) and unpacked with dpkg -x;
 # its specs file names absolute /usr paths, rewritten here to the sysroot.
-# mips (big-endian) has no Debian binary package: musl is built from
-# Debian's musl source package with gcc-mips-linux-gnu.
+# mips and mipsel are soft-float, as OpenWrt's MIPS targets are (most
+# routers have no FPU): musl is built from Debian's musl source package
+# with -msoft-float, and the specs make gcc compile soft-float by default.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 . "$TOP/qemu/arch.sh"
@@ -25,12 +26,13 @@ rm -rf "$root"
 mkdir -p "$root"
 apt_init
 
-if [ "$arch" = mips ]; then
-	src="$TOP/build/sysroot/src-mips"
+case $arch in mips*) soft=1 ;; *) soft=0 ;; esac
+if [ "$soft" = 1 ]; then
+	src="$TOP/build/sysroot/src-$arch"
 	cache="$APT_DIR/src"
 	rm -rf "$src"
 	mkdir -p "$src" "$cache"
-	echo "toolchain: building musl for $TRIPLET from Debian's source package"
+	echo "toolchain: building soft-float musl for $TRIPLET from Debian's source package"
 	if ! ls "$cache"/musl_*.dsc >/dev/null 2>&1; then
 		(cd "$cache" && apt-get -q source --download-only musl) \
 		    >"$src/fetch.log" 2>&1 || { cat "$src/fetch.log" >&2; exit 1; }
@@ -41,15 +43,21 @@ if [ "$arch" = mips ]; then
 	    { cat "$src/unpack.log" >&2; exit 1; }
 	# Debian's own layout: headers and libraries under the triplet.
 	(cd "$src/musl" &&
-	    ./configure --target=mips-linux-gnu CROSS_COMPILE=mips-linux-gnu- \
-	        CC="$GCC" --prefix=/usr --includedir="/usr/include/$TRIPLET" \
+	    ./configure --target="${GCC%-gcc}" CROSS_COMPILE="${GCC%gcc}" \
+	        CC="$GCC" CFLAGS=-msoft-float \
+	        --prefix=/usr --includedir="/usr/include/$TRIPLET" \
 	        --libdir="/usr/lib/$TRIPLET" --syslibdir="/lib/$TRIPLET" \
 	        --disable-shared --disable-wrapper &&
 	    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j"$(nproc)" &&
 	    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make install DESTDIR="$root") \
 	    >"$src/build.log" 2>&1 || { tail -n 30 "$src/build.log" >&2; exit 1; }
 	rm -rf "$src/musl"
-	# The same specs as Debian's musl-dev ships for its architectures.
+	# The specs Debian's musl-dev ships for its architectures, soft-float:
+	# -msoft-float unless -mhard-float is given. Debian's gcc has no
+	# soft-float multilib: its crtbeginS.o, crtendS.o and libgcc.a are
+	# marked hard-float, so the linker is told not to warn about them;
+	# what a program takes from them holds no FPU instruction (make
+	# soft-float checks the binaries).
 	cat >"$specs.in" <<EOF
 %rename cpp_options old_cpp_options
 
@@ -72,7 +80,13 @@ libgcc.a%s %:if-exists(libgcc_eh.a%s)
 crtendS.o%s /usr/lib/$TRIPLET/crtn.o
 
 *link:
--dynamic-linker /lib/ld-musl-mips.so.1 -nostdlib %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
+-dynamic-linker /lib/ld-musl-${TRIPLET%-linux-musl}-sf.so.1 -nostdlib %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
+
+*self_spec:
++ %{!mhard-float:-msoft-float}
+
+*link:
++ --no-warn-mismatch
 
 EOF
 else

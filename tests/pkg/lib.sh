@@ -2,7 +2,7 @@
 # What the packaging tests in tests/pkg/ share: counted checks and the
 # closing line, a work directory, a clean copy of the tree, a PATH where
 # every package manager fails, and echod started on a free port.
-TOP=$(cd "$(dirname "$0")/../.." && pwd)
+: "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 passed=0 failed=0
 
 ok() { echo "ok   $1"; passed=$((passed + 1)); }
