@@ -31,7 +31,10 @@ PKGS_QEMU = qemu-system-x86 qemu-system-arm qemu-system-mips \
 	gcc-arm-linux-gnueabi gcc-mips-linux-gnu
 PKGS += $(PKGS_QEMU)
 CHECKS += qemu-user qemu-test soft-float
-# OpenWrt's MIPS targets are soft-float, so are these (qemu/toolchain.sh).
+# OpenWrt's MIPS targets are soft-float (most of those routers have no
+# FPU), and so is echod for them: its release link uses a soft-float musl,
+# build/sysroot/<arch>-sf (qemu/toolchain.sh). Test programs use floating
+# point and keep the hard-float one.
 FLOAT_ARCHS = mipsel mips
 
 # Debian's cross compilers (the same names as in qemu/arch.sh). Each
@@ -50,10 +53,12 @@ is_host = $(filter x86_64,$(1))
 # Compiler and specs of the plain static link (itest).
 xspecs = $(if $(call is_host,$(1)),,build/sysroot/$(1)/musl-gcc.specs)
 xcc = $(if $(call is_host,$(1)),$(CC_MUSL),$(XGCC_$(1)) -specs $(call xspecs,$(1)))
-# Compiler and specs of the release link (echod, init); the rewritten
-# specs live beside the arch's output, not in the download cache.
-xrel_specs = $(if $(call is_host,$(1)),$(REL_SPECS),build/$(1)/musl-gcc.specs)
-xcc_rel = $(if $(call is_host,$(1)),$(CC_REL),$(XGCC_$(1)) -specs $(call xrel_specs,$(1)))
+# Compiler and specs of the release link of arch $(1) against sysroot $(2)
+# (echod: soft-float on FLOAT_ARCHS; init: the arch's own). The rewritten
+# specs are kept in build/specs/, not in the download cache.
+xrel_specs = $(if $(call is_host,$(1)),$(REL_SPECS),build/specs/$(2).specs)
+xcc_rel = $(if $(call is_host,$(1)),$(CC_REL),$(XGCC_$(1)) -specs $(call xrel_specs,$(1),$(2)))
+xsoft = $(1)$(if $(filter $(FLOAT_ARCHS),$(1)),-sf)
 
 .PHONY: cross sizes soft-float qemu-user qemu-test qemu-run setup-qemu qemu-clean
 
@@ -73,12 +78,13 @@ setup-qemu:
 # nothing (the test targets below do): the sysroot comes from Debian's
 # archive through the private apt state.
 define QEMU_ARCH_RULES
-build/$(1)/echod: $(SRC) $(HDR) $(call xrel_specs,$(1))
+build/$(1)/echod: $(SRC) $(HDR) $(call xrel_specs,$(1),$(call xsoft,$(1)))
 	@mkdir -p $$(@D)
-	$(call xcc_rel,$(1)) $(REL_CFLAGS) $(REL_LDFLAGS) -o $$@ $(SRC)
-build/$(1)/init: qemu/init.c $(call xrel_specs,$(1))
+	$(call xcc_rel,$(1),$(call xsoft,$(1))) $(REL_CFLAGS) $(REL_LDFLAGS) \
+		-o $$@ $(SRC)
+build/$(1)/init: qemu/init.c $(call xrel_specs,$(1),$(1))
 	@mkdir -p $$(@D)
-	$(call xcc_rel,$(1)) $(REL_CFLAGS) $(REL_LDFLAGS) -o $$@ qemu/init.c
+	$(call xcc_rel,$(1),$(1)) $(REL_CFLAGS) $(REL_LDFLAGS) -o $$@ qemu/init.c
 build/$(1)/itest: tests/itest.c $(call xspecs,$(1)) | setup-qemu
 	@mkdir -p $$(@D)
 	$(call xcc,$(1)) $(STD) $(WARN) -O2 -static -o $$@ tests/itest.c
@@ -89,14 +95,14 @@ build/sysroot/%/musl-gcc.specs: qemu/toolchain.sh
 	sh qemu/toolchain.sh $*
 
 # The release specs: the Makefile's static-pie rewrite of musl's.
-build/%/musl-gcc.specs: build/sysroot/%/musl-gcc.specs Makefile
+build/specs/%.specs: build/sysroot/%/musl-gcc.specs Makefile
 	@mkdir -p $(@D)
 	$(call pie_specs,$<,$@)
 
 # Downloads and their products are kept, though only pattern rules name
 # some of them (make would delete them as intermediate files).
 .PRECIOUS: build/kernels/%/vmlinuz build/sysroot/%/musl-gcc.specs \
-	build/%/musl-gcc.specs build/%/initramfs.cpio
+	build/specs/%.specs build/%/initramfs.cpio
 
 build/kernels/%/vmlinuz: qemu/kernel.sh
 	sh qemu/kernel.sh $*
@@ -124,4 +130,4 @@ qemu-run: setup-qemu build/itest build/$(QEMU_RUN_ARCH)/initramfs.cpio
 
 # Outputs of these rules, not the downloads (build/apt, build/kernels).
 qemu-clean:
-	rm -rf $(CROSS_ARCHS:%=build/%) build/qemu
+	rm -rf $(CROSS_ARCHS:%=build/%) build/qemu build/specs

@@ -50,7 +50,7 @@ for arch in "$@"; do
 	printf '%s\n' 'int main(int c, char **v)' \
 	    '{ volatile double a = c; (void)v; return a * 1.5 > 1.0 ? 0 : 1; }' \
 	    >"$W/fpu.c"
-	"$GCC" -specs "$TOP/build/sysroot/$arch/musl-gcc.specs" -static -O1 \
+	"$GCC" -specs "$TOP/build/sysroot/$arch-sf/musl-gcc.specs" -static -O1 \
 	    -o "$W/fpu" "$W/fpu.c"
 	check "control: double arithmetic holds FPU instructions" \
 	    eval '! no_fpu "$W/fpu" "$objdump" >/dev/null'

@@ -27,7 +27,7 @@ setup-pkg:
 pkg-openwrt: setup-pkg build/echod build/musl-gcc.specs
 	sh tests/pkg/musl-build.sh x86_64
 
-pkg-cross: setup-pkg setup-qemu build/echod build/aarch64/musl-gcc.specs
+pkg-cross: setup-pkg setup-qemu build/echod build/specs/aarch64.specs
 	sh tests/pkg/musl-build.sh aarch64
 
 pkg-install: setup-pkg build/echod

@@ -20,7 +20,7 @@ x86_64)
 aarch64)
 	triplet=aarch64-openwrt-linux-musl run=qemu-aarch64-static
 	cpu=-mcpu=cortex-a53
-	real="aarch64-linux-gnu-gcc -specs $TOP/build/aarch64/musl-gcc.specs" ;;
+	real="aarch64-linux-gnu-gcc -specs $TOP/build/specs/aarch64.specs" ;;
 *)
 	echo "usage: musl-build.sh x86_64|aarch64" >&2
 	exit 2 ;;
