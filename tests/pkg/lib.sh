@@ -5,8 +5,8 @@
 : "${TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 passed=0 failed=0
 
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+ok() { printf 'ok   %s\n' "$1"; passed=$((passed + 1)); }
+bad() { printf 'FAIL %s\n' "$1"; failed=$((failed + 1)); }
 # check NAME COMMAND...: one test, the command's status its result.
 check() {
 	name=$1
