@@ -221,16 +221,16 @@ static int filter(const struct options *o, int role)
 static void say_start(const struct setup *s)
 {
 	const struct options *o = &s->o;
-	char name[64], workers[32] = "", more[160] = "";
+	char name[64], workers[32] = "", more[96] = "";
 	unsigned n = 0;
 
-	if (s->nstamp) {
-		net_addr_str(&s->stamp_addr, name, sizeof name);
-		n = say_fmt(more, sizeof more, ", stamp on %s", name);
-	}
+	/* STAMP is on the same address: its port is enough. */
+	if (s->nstamp)
+		n = say_fmt(more, sizeof more, ", stamp on port %u",
+		    ntohs(s->stamp_addr.u.in6.sin6_port));
 	if (o->metrics) {
-		net_addr_str(&s->metrics_addr, name, sizeof name);
-		say_fmt(more + n, sizeof more - n, ", metrics on %s", name);
+		n += say_fmt(more + n, sizeof more - n, ", metrics on ");
+		net_addr_str(&s->metrics_addr, more + n, sizeof more - n);
 	}
 	net_addr_str(&s->addr, name, sizeof name);
 	if (o->workers)

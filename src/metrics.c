@@ -46,20 +46,18 @@ static void finish(struct metrics_conn *c)
 static unsigned body(struct metrics *m, char *out, unsigned size)
 {
 	unsigned long long v[STATS_COUNTERS + 3];
-	const char *name = stats_text, *help;
+	const char *name = stats_text, *sfx, *type;
 	unsigned n = 0, i;
 
 	v[STATS_COUNTERS] = stats_sum(m->share, m->procs, (struct stats *)v);
 	v[STATS_COUNTERS + 1] = m->slots;
 	v[STATS_COUNTERS + 2] = m->memory;
-	for (i = 0; *name != '\0'; i++) {
-		const char *sfx = i < STATS_COUNTERS ? "_total" : "";
-
-		help = name + strlen(name) + 1;
-		n += say_fmt(out + n, size - n, "# HELP echod_%s%s %s\n"
-		    "# TYPE echod_%s%s %s\nechod_%s%s %llu\n", name, sfx, help,
-		    name, sfx, *sfx ? "counter" : "gauge", name, sfx, v[i]);
-		name = help + strlen(help) + 1;
+	for (i = 0; *name != '\0'; i++, name += strlen(name) + 1) {
+		sfx = i < STATS_COUNTERS ? "_total" : "";
+		type = *sfx ? "counter" : "gauge";
+		n += say_fmt(out + n, size - n, "# HELP echod_%s%s The %s %s "
+		    "of echod(8).\n# TYPE echod_%s%s %s\nechod_%s%s %llu\n",
+		    name, sfx, name, type, name, sfx, type, name, sfx, v[i]);
 	}
 	return n;
 }

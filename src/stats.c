@@ -12,20 +12,9 @@
 
 #define TRIES 4
 
-const char stats_text[] =
-	"accepted\0TCP connections accepted\0"
-	"rejected_full\0Refused: no free slot\0"
-	"rejected_fd\0Refused: no descriptor\0"
-	"timed_out\0Closed for being idle\0"
-	"bytes_in\0TCP bytes read\0"
-	"bytes_out\0TCP bytes written\0"
-	"udp_in\0Datagrams read, STAMP too\0"
-	"udp_out\0Datagrams answered\0"
-	"udp_dropped\0Datagrams not answered\0"
-	"stamp_short\0STAMP requests under 44 bytes\0"
-	"connections\0TCP connections open\0"
-	"slots\0Connection slots\0"
-	"memory_bytes\0Fixed memory\0";
+const char stats_text[] = "accepted\0rejected_full\0rejected_fd\0timed_out\0"
+    "bytes_in\0bytes_out\0udp_in\0udp_out\0udp_dropped\0stamp_short\0"
+    "connections\0slots\0memory_bytes\0";
 
 void stats_line(char *buf, unsigned size, const struct stats *c,
     uint32_t active)
@@ -37,7 +26,6 @@ void stats_line(char *buf, unsigned size, const struct stats *c,
 	memcpy(v, c, sizeof v);
 	for (i = 0; i < STATS_COUNTERS; i++) {
 		n += say_fmt(buf + n, size - n, "%s %llu ", name, v[i]);
-		name += strlen(name) + 1;
 		name += strlen(name) + 1;
 	}
 	say_fmt(buf + n, size - n, "active %u", active);

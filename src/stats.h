@@ -29,8 +29,9 @@ struct stats_share {
 };
 
 /*
- * "name\0help\0" for each counter, then for each gauge of the metrics
- * (connections, slots, memory bytes); an empty name ends it.
+ * "name\0" for each counter, then for each gauge of the metrics
+ * (connections, slots, memory bytes); an empty name ends it. echod(8)
+ * says what each counts.
  */
 extern const char stats_text[];
 

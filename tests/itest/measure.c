@@ -30,7 +30,7 @@
 #define NTP_OFFSET 2208988800ull	/* 1900 to 1970 */
 #define SCRAPE_MAX 16384
 
-/* The port of the socket the start line names after key ("stamp on "). */
+/* The port that ends what the start line says after key ("stamp on "). */
 static unsigned port_of(struct server *s, const char *key)
 {
 	const char *at = strstr(s->err, key), *end;
@@ -39,7 +39,7 @@ static unsigned port_of(struct server *s, const char *key)
 	if (at == NULL)
 		return 0;
 	end = at + strcspn(at, ",\n");
-	while (end > at && end[-1] != ':')
+	while (end > at && end[-1] >= '0' && end[-1] <= '9')
 		end--;
 	return sscanf(end, "%u", &port) == 1 ? port : 0;
 }
