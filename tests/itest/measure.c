@@ -838,7 +838,19 @@ int t_metrics(struct ctx *c)
 	for (i = 0; i < 6; i++)
 		if ((fd[i] = dial_ping(c, "counted\n")) < 0)
 			return -1;
-	/* Any worker answers for all: every scrape sees all six. */
+	/*
+	 * A worker publishes its counts at the end of its loop's turn, just
+	 * after its echo went out; then any worker answers for all: every
+	 * scrape sees all six.
+	 */
+	for (end = deadline(5); rc == 0; nap(0.05)) {
+		rc = counts(c, &acc, &open, &bytes);
+		if (rc == 0 && acc == 6 && open == 6 && bytes == 48)
+			break;
+		if (rc == 0 && now() > end)
+			rc = fail("accepted %lld, open %lld, bytes_in %lld; want 6, "
+			    "6, 48", acc, open, bytes);
+	}
 	for (i = 0; i < 8 && rc == 0; i++) {
 		rc = counts(c, &acc, &open, &bytes);
 		if (rc == 0 && (acc != 6 || open != 6 || bytes != 48))
