@@ -177,38 +177,48 @@ static int family(int fd)
 	return self.u.sa.sa_family;
 }
 
+struct opt {
+	short level, name, value;
+};
+
 /*
- * An IPv6 option, then the IPv4 one: IPv4 on a dual-stack socket is
- * reported and sent through the IPv4 options.
+ * A datagram socket's options: packet info (the first two), then STAMP's.
+ * IPv4 on a dual-stack socket is reported and sent through the IPv4
+ * options, so an IPv6 socket gets both kinds.
  */
-static int set_both(int fd, int v6, int v4, int value)
+static const struct opt datagram_opts[] = {
+	{ IPPROTO_IPV6, IPV6_RECVPKTINFO, 1 }, { IPPROTO_IP, IP_PKTINFO, 1 },
+	{ SOL_SOCKET, SO_TIMESTAMPNS, 1 },
+	{ IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1 }, { IPPROTO_IP, IP_RECVTTL, 1 },
+	{ IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255 }, { IPPROTO_IP, IP_TTL, 255 },
+};
+
+static int set_opts(int fd, int n)
 {
+	const struct opt *o = datagram_opts;
 	int af = family(fd);
 
-	if (af < 0 || (af == AF_INET6 &&
-	    set_int(fd, IPPROTO_IPV6, v6, value) < 0))
-		return -1;
-	return set_int(fd, IPPROTO_IP, v4, value);
+	for (; af >= 0 && n > 0; n--, o++)
+		if ((o->level != IPPROTO_IPV6 || af == AF_INET6) &&
+		    set_int(fd, o->level, o->name, o->value) < 0)
+			return -1;
+	return af < 0 ? -1 : 0;
 }
 
 int net_set_pktinfo(int fd)
 {
-	return set_both(fd, IPV6_RECVPKTINFO, IP_PKTINFO, 1);
+	return set_opts(fd, 2);
 }
 
 int net_set_stamp(int fd)
 {
-	if (net_set_pktinfo(fd) < 0 ||
-	    set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0 ||
-	    set_both(fd, IPV6_RECVHOPLIMIT, IP_RECVTTL, 1) < 0)
-		return -1;
-	return set_both(fd, IPV6_UNICAST_HOPS, IP_TTL, 255);
+	return set_opts(fd, (int)(sizeof datagram_opts / sizeof *datagram_opts));
 }
 
+/* In whole seconds, rounded up. */
 int net_set_send_timeout(int fd, unsigned ms)
 {
-	struct timeval tv = { (time_t)(ms / 1000),
-	    (suseconds_t)(ms % 1000 * 1000) };
+	struct timeval tv = { (time_t)(ms + 999) / 1000, 0 };
 
 	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }

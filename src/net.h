@@ -41,7 +41,8 @@ int net_set_pktinfo(int fd);
  * IPV6_RECVHOPLIMIT); what the socket sends leaves with TTL 255.
  */
 int net_set_stamp(int fd);
-/* A blocking connect or send waits up to ms (SO_SNDTIMEO). */
+/* A blocking connect or send waits up to ms, rounded up to a second
+ * (SO_SNDTIMEO). */
 int net_set_send_timeout(int fd, unsigned ms);
 /* Control bytes a datagram needs for its packet info, time and TTL (with
  * room for a 32-bit libc's 64-bit copy of the time). */
