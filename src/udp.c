@@ -72,8 +72,11 @@ static void reset(struct udp *u)
 
 static int is_small_service(unsigned port)
 {
-	/* echo, discard, daytime, qotd, chargen, time: all answer anyone. */
-	static const unsigned short ports[] = { 0, 7, 9, 13, 17, 19, 37 };
+	/*
+	 * echo, discard, daytime, qotd, chargen, time, and STAMP/TWAMP's
+	 * reflectors: all answer anyone.
+	 */
+	static const unsigned short ports[] = { 0, 7, 9, 13, 17, 19, 37, 862 };
 	unsigned i;
 
 	for (i = 0; i < sizeof ports / sizeof ports[0]; i++)
