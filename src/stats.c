@@ -23,12 +23,15 @@ void stats_line(char *buf, unsigned size, const struct stats *c,
 	const char *name = stats_text;
 	unsigned n = 0, i;
 
+	/* Scripts read the line by position: active stays second. */
 	memcpy(v, c, sizeof v);
 	for (i = 0; i < STATS_COUNTERS; i++) {
-		n += say_fmt(buf + n, size - n, "%s %llu ", name, v[i]);
+		n += say_fmt(buf + n, size - n, i ? " %s %llu" : "%s %llu",
+		    name, v[i]);
+		if (i == 0)
+			n += say_fmt(buf + n, size - n, " active %u", active);
 		name += strlen(name) + 1;
 	}
-	say_fmt(buf + n, size - n, "active %u", active);
 }
 
 void stats_publish(struct stats_share *s, const struct stats *c,

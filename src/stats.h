@@ -35,7 +35,7 @@ struct stats_share {
  */
 extern const char stats_text[];
 
-/* "accepted 3 rejected_full 0 ... active 1" into buf. */
+/* "accepted 3 active 1 rejected_full 0 ..." into buf. */
 void stats_line(char *buf, unsigned size, const struct stats *c,
     uint32_t active);
 /* Write this process's counters into its share. */
