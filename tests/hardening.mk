@@ -52,9 +52,10 @@ fuzz: fuzz-build
 fuzz-smoke: fuzz-build
 	sh tests/fuzz/run.sh $(FUZZ_SMOKE_SECONDS) smoke $(FUZZ_TARGETS)
 
-build/soak/soak: tests/soak.c | setup-build
+build/soak/soak: tests/soak.c $(TESTLIB) $(TESTLIB_HDR) | setup-build
 	@mkdir -p $(@D)
-	$(CC_MUSL) $(STD) $(WARN) -O2 -static -o $@ tests/soak.c
+	$(CC_MUSL) $(STD) $(WARN) -O2 -static -Itests -o $@ tests/soak.c \
+		$(TESTLIB)
 
 soak: build/soak/soak build/echod
 	./build/soak/soak -d $(SOAK_SECONDS) $(SOAK_FLAGS) -- $(SOAK_SERVER)
