@@ -12,8 +12,10 @@ CHECKS += fuzz-smoke soak-smoke valgrind
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
-FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc \
+FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc -Itests \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+# Every target reports a broken invariant through the test library.
+FUZZ_LIB = tests/lib/report.c tests/lib/report.h
 FUZZ_TARGETS = ring xform options
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
@@ -30,19 +32,21 @@ VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full
 
 .PHONY: fuzz fuzz-smoke fuzz-build soak soak-smoke valgrind
 
-build/fuzz/ring: tests/fuzz/fuzz_ring.c src/ring.c $(HDR) | setup
+build/fuzz/ring: tests/fuzz/fuzz_ring.c src/ring.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ring.c src/ring.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ring.c src/ring.c \
+		$(filter %.c,$(FUZZ_LIB))
 
-build/fuzz/xform: tests/fuzz/fuzz_xform.c src/xform.c $(HDR) | setup
+build/fuzz/xform: tests/fuzz/fuzz_xform.c src/xform.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_xform.c src/xform.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_xform.c src/xform.c \
+		$(filter %.c,$(FUZZ_LIB))
 
 build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
-		$(HDR) | setup
+		$(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
-		src/options.c src/say.c
+		src/options.c src/say.c $(filter %.c,$(FUZZ_LIB))
 
 fuzz-build: $(FUZZ_BINS)
 
