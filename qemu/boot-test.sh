@@ -19,8 +19,8 @@
 # QEMU_OUTSIDE (default: all four), QEMU_MEM (MiB, default 256),
 # QEMU_ONLY (run only the suite's cases whose name has this, itest -s).
 set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/qemu/arch.sh"
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 JOBS=${QEMU_JOBS:-4}
 TIMEOUT=${QEMU_TIMEOUT:-240}
@@ -29,10 +29,7 @@ OUTSIDE=${QEMU_OUTSIDE-x86_64 aarch64 armhf mipsel}
 MEM=${QEMU_MEM:-256}
 ONLY=${QEMU_ONLY:-}
 GUEST_PORT=8000
-OUT="$TOP/build/qemu"
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 past() { awk -v d="$1" -v t="$(now)" 'BEGIN { exit !(t > d) }'; }
 # A port for the host side of the forward; QEMU says so if it is taken.
 rand_port() {
@@ -184,26 +181,6 @@ fi
 mkdir -p "$OUT"
 [ -x "$TOP/build/itest" ] || { echo "boot-test: build/itest missing" >&2; exit 2; }
 t0=$(now)
-pids=""
-for a in "$@"; do
-	# At most JOBS guests at once.
-	while [ "$(for p in $pids; do kill -0 "$p" 2>/dev/null && echo x; done | wc -l)" -ge "$JOBS" ]; do
-		sleep 0.2
-	done
-	run_one "$a" &
-	pids="$pids $!"
-done
-wait
-pass=0 fail=0
-for a in "$@"; do
-	if [ -s "$OUT/$a.result" ]; then
-		line=$(cat "$OUT/$a.result")
-	else
-		line="FAIL $a: no result (see build/qemu/$a.log)"
-	fi
-	echo "$line"
-	case "$line" in PASS*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)) ;; esac
-done
+run_jobs "$JOBS" run_one "$@"
 echo "boot tests took $(since "$t0") s; consoles in build/qemu/"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+tally "" "$@"

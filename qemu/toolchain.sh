@@ -8,8 +8,9 @@
 # mips (big-endian) has no Debian binary package: musl is built from
 # Debian's musl source package with gcc-mips-linux-gnu.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/qemu/arch.sh"
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=qemu/apt.sh
 . "$TOP/qemu/apt.sh"
 
 arch=${1:?usage: toolchain.sh ARCH}
