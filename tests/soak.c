@@ -675,21 +675,28 @@ static void options(int argc, char **argv)
 	int opt;
 
 	while ((opt = getopt(argc, argv, "d:c:t:s:m:")) != -1) {
-		if (opt == 'd' && (duration = atof(optarg)) > 0)
-			continue;
-		if (opt == 'c' && (slots = (unsigned)atoi(optarg)) > 0)
-			continue;
-		if (opt == 't' && (idle_s = (unsigned)atoi(optarg)) > 0)
-			continue;
-		if (opt == 's')
+		switch (opt) {
+		case 'd':
+			duration = atof(optarg);
+			break;
+		case 'c':
+			slots = (unsigned)atoi(optarg);
+			break;
+		case 't':
+			idle_s = (unsigned)atoi(optarg);
+			break;
+		case 's':
 			seed = strtoull(optarg, NULL, 0);
-		else if (opt == 'm')
+			break;
+		case 'm':
 			modes = optarg;
-		else
+			break;
+		default:
 			usage();
+		}
 	}
 	server_cmd = argv + optind;
-	if (*server_cmd == NULL)
+	if (duration <= 0 || slots == 0 || idle_s == 0 || *server_cmd == NULL)
 		usage();
 }
 

@@ -27,7 +27,7 @@ static int served_on(struct server *s, unsigned port)
 	return rc;
 }
 
-static int t_activation(struct ctx *c)
+int t_activation(struct ctx *c)
 {
 	struct server_env env = { .npass = 2 };
 	struct server s;
@@ -45,9 +45,7 @@ static int t_activation(struct ctx *c)
 			fail("no start line naming LISTEN_FDS: %s", s.err);
 		else
 			rc = served_on(&s, port);
-		if (server_stop(&s) < 0)
-			rc = -1;
-		server_kill(&s);
+		rc = server_finish(&s, rc);
 	}
 	if (env.pass[0] >= 0)
 		close(env.pass[0]);
@@ -55,8 +53,3 @@ static int t_activation(struct ctx *c)
 		close(env.pass[1]);
 	return rc;
 }
-
-const struct tcase activation_cases[] = {
-	{ "socket-activation", NULL, t_activation, OWN },
-	{ NULL, NULL, NULL, 0 },
-};

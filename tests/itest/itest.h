@@ -1,8 +1,9 @@
 /*
- * itest: echod's integration tests. Each area file (tcp.c, limits.c,
- * usage.c, udp.c, workers.c, sandbox.c, activation.c) ends with its table
- * of cases; main.c runs them. A case returns 0 (passed), 1 (skip(): cannot
- * run here) or -1 (fail(): why).
+ * itest: echod's integration tests. The cases live in one file per area
+ * (tcp.c, limits.c, usage.c, udp.c, workers.c, sandbox.c, activation.c);
+ * main.c has the table that names them, with their flags, and runs them.
+ * A case returns 0 (passed), 1 (skip(): cannot run here) or -1 (fail():
+ * why).
  */
 #ifndef ITEST_H
 #define ITEST_H
@@ -19,20 +20,19 @@ struct ctx {
 	struct server *srv;	/* NULL against a remote server (-r) */
 };
 
-/* Where a case runs: over which address; also against -r servers; OWN:
- * it starts servers of its own (flags NULL). */
-enum { V4 = 1, V6 = 2, REMOTE = 4, OWN = 8 };
+typedef int case_fn(struct ctx *);
 
-struct tcase {
-	const char *name;
-	const char *flags;	/* for the server itest starts for it */
-	int (*fn)(struct ctx *);
-	int where;
-};
-
-/* Each area's cases, ending with a case without a name. */
-extern const struct tcase tcp_cases[], limits_cases[], usage_cases[],
-    udp_cases[], workers_cases[], sandbox_cases[], activation_cases[];
+/* The cases, by file. */
+case_fn t_echo, t_many, t_backpressure, t_slow_reader, t_half_close,
+    t_half_close_ring, t_capitalize, t_capitalize_random;	/* tcp.c */
+case_fn t_slots_full, t_idle_timeout, t_rst_storm, t_vmsize, t_fd_limit,
+    t_emfile;							/* limits.c */
+case_fn t_sigterm, t_sigint, t_counters, t_bad_usage, t_port_in_use,
+    t_quiet, t_probe;						/* usage.c */
+case_fn t_udp, t_udp_truncated, t_udp_loop;			/* udp.c */
+case_fn t_workers;						/* workers.c */
+case_fn t_seccomp, t_seccomp_workers, t_privdrop;		/* sandbox.c */
+case_fn t_activation;						/* activation.c */
 
 extern int no_proc;	/* -k: the server's /proc is not its own */
 

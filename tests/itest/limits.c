@@ -17,7 +17,7 @@
 #include "lib/report.h"
 
 /* With -c 4: a fifth client is closed at once, the four go on. */
-static int t_slots_full(struct ctx *c)
+int t_slots_full(struct ctx *c)
 {
 	int fd[4], extra, i, rc = 0;
 
@@ -47,7 +47,7 @@ static int t_slots_full(struct ctx *c)
 }
 
 /* With -t 1: the idle client is closed, the chatty one is not. */
-static int t_idle_timeout(struct ctx *c)
+int t_idle_timeout(struct ctx *c)
 {
 	int idle = dial_ping(c, "then quiet\n"), busy = dial_ping(c, "chat\n");
 	double t0 = now(), closed_at = 0;
@@ -92,7 +92,7 @@ static int served_at_once(const struct ctx *c, int n)
 }
 
 /* Hundreds of resets mid-stream; afterwards every slot still works. */
-static int t_rst_storm(struct ctx *c)
+int t_rst_storm(struct ctx *c)
 {
 	static unsigned char junk[100000];
 	double end;
@@ -119,7 +119,7 @@ static int t_rst_storm(struct ctx *c)
 }
 
 /* VmSize is fixed at start-up: load must not change it. */
-static int t_vmsize(struct ctx *c)
+int t_vmsize(struct ctx *c)
 {
 	enum { CLIENTS = 200, SIZE = 50000, HALF = CLIENTS / 2 };
 	static struct flow f[CLIENTS];
@@ -164,10 +164,7 @@ static int fd_limit_with(struct rlimit lim, int (*judge)(struct server *))
 
 	if (rc == 0)
 		rc = judge(&s);
-	if (server_stop(&s) < 0)
-		rc = -1;
-	server_kill(&s);
-	return rc;
+	return server_finish(&s, rc);
 }
 
 /* Hard limit 4096: the soft one rises to what 2000 slots need, silently. */
@@ -191,7 +188,7 @@ static int warned(struct server *s)
 }
 
 /* The soft fd limit rises to what -c needs; short of it, one warning. */
-static int t_fd_limit(struct ctx *c)
+int t_fd_limit(struct ctx *c)
 {
 	struct rlimit low = { 64, 4096 }, capped = { 64, 64 };
 
@@ -262,7 +259,7 @@ static int emfile_recover(const struct ctx *c)
  * Out of descriptors (RLIMIT_NOFILE 24 for 64 slots): extra clients are
  * closed at once, the server does not spin, and it recovers.
  */
-static int t_emfile(struct ctx *c)
+int t_emfile(struct ctx *c)
 {
 	struct rlimit lim = { 24, 24 };
 	struct server_env env = { .nofile = &lim };
@@ -271,10 +268,8 @@ static int t_emfile(struct ctx *c)
 	int fd[EMFILE_HOLD], i, rc;
 
 	(void)c;
-	if (server_start(&s, "-c 64 -t 0", &env) < 0) {
-		server_kill(&s);
-		return -1;
-	}
+	if (server_start(&s, "-c 64 -t 0", &env) < 0)
+		return server_finish(&s, -1);
 	addr_set(&cc.to, "127.0.0.1", s.port);
 	rc = emfile_fill(&cc, fd);
 	if (rc == 0)
@@ -284,21 +279,5 @@ static int t_emfile(struct ctx *c)
 			close(fd[i]);
 	if (rc == 0)
 		rc = emfile_recover(&cc);
-	if (server_stop(&s) < 0)
-		rc = -1;
-	server_kill(&s);
-	return rc;
+	return server_finish(&s, rc);
 }
-
-const struct tcase limits_cases[] = {
-	{ "slots-full", "-c 4", t_slots_full, V4 },
-	{ "edge-slots-full", "-E -c 4", t_slots_full, V6 },
-	{ "idle-timeout", "-t 1", t_idle_timeout, V4 },
-	{ "edge-idle-timeout", "-E -t 1", t_idle_timeout, V6 },
-	{ "rst-storm", "-c 64", t_rst_storm, V4 },
-	{ "edge-rst-storm", "-E -c 64", t_rst_storm, V6 },
-	{ "vmsize-fixed", "", t_vmsize, V4 },
-	{ "fd-limit", NULL, t_fd_limit, OWN },
-	{ "emfile", NULL, t_emfile, OWN },
-	{ NULL, NULL, NULL, 0 },
-};

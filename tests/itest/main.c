@@ -30,10 +30,63 @@
 #define MAX_EXCLUDED 8
 #define CASE_SECONDS 300	/* any one case, times -T */
 
-/* The areas in the order they run. */
-static const struct tcase *const areas[] = {
-	tcp_cases, limits_cases, usage_cases, udp_cases, workers_cases,
-	sandbox_cases, activation_cases,
+/* Where a case runs: over which address; also against -r servers; OWN:
+ * it starts servers of its own (flags NULL). */
+enum { V4 = 1, V6 = 2, REMOTE = 4, OWN = 8 };
+
+struct tcase {
+	const char *name;
+	const char *flags;	/* for the server itest starts for it */
+	case_fn *fn;
+	int where;
+};
+
+/* Every case, in the order they run. */
+static const struct tcase cases[] = {
+	{ "echo-ipv4", "", t_echo, V4 | REMOTE },
+	{ "echo-ipv6", "", t_echo, V6 | REMOTE },
+	{ "many-clients", "", t_many, V4 | REMOTE },
+	{ "backpressure", "", t_backpressure, V6 | REMOTE },
+	{ "slow-reader", "", t_slow_reader, V4 | REMOTE },
+	{ "half-close", "", t_half_close, V6 | REMOTE },
+	{ "half-close-full-ring", "-c 4 -b 16777216", t_half_close_ring, V4 },
+	{ "capitalize", "-m capitalize", t_capitalize, V4 },
+	{ "capitalize-random", "-m capitalize", t_capitalize_random, V6 },
+	{ "edge-echo-ipv4", "-E", t_echo, V4 },
+	{ "edge-echo-ipv6", "-E", t_echo, V6 },
+	{ "edge-many-clients", "-E", t_many, V6 },
+	{ "edge-backpressure", "-E", t_backpressure, V4 },
+	{ "edge-slow-reader", "-E", t_slow_reader, V6 },
+	{ "edge-half-close", "-E", t_half_close, V4 },
+	{ "edge-half-close-full-ring", "-E -c 4 -b 16777216", t_half_close_ring, V6 },
+	{ "edge-capitalize", "-E -m capitalize -b 64", t_capitalize_random, V4 },
+	{ "small-ring", "-b 64", t_echo, V4 },
+	{ "slots-full", "-c 4", t_slots_full, V4 },
+	{ "edge-slots-full", "-E -c 4", t_slots_full, V6 },
+	{ "idle-timeout", "-t 1", t_idle_timeout, V4 },
+	{ "edge-idle-timeout", "-E -t 1", t_idle_timeout, V6 },
+	{ "rst-storm", "-c 64", t_rst_storm, V4 },
+	{ "edge-rst-storm", "-E -c 64", t_rst_storm, V6 },
+	{ "vmsize-fixed", "", t_vmsize, V4 },
+	{ "sigterm", "", t_sigterm, V4 },
+	{ "sigint", "-E", t_sigint, V6 },
+	{ "probe", "", t_probe, V4 },
+	{ "udp-ipv4", "-U", t_udp, V4 },
+	{ "udp-ipv6", "-U -E", t_udp, V6 },
+	{ "udp-truncated", "-U", t_udp_truncated, V6 },
+	{ "udp-loop-protection", "-U", t_udp_loop, V4 },
+	{ "udp-loop-protection-ipv6", "-U", t_udp_loop, V6 },
+	{ "counters", "-c 1 -t 1", t_counters, V4 },
+	{ "workers", "-w 2 -U", t_workers, V4 },
+	{ "seccomp", "", t_seccomp, V4 },
+	{ "seccomp-workers", "-w 2 -E", t_seccomp_workers, V6 },
+	{ "privilege-drop", NULL, t_privdrop, OWN },
+	{ "fd-limit", NULL, t_fd_limit, OWN },
+	{ "socket-activation", NULL, t_activation, OWN },
+	{ "emfile", NULL, t_emfile, OWN },
+	{ "bad-usage", NULL, t_bad_usage, OWN },
+	{ "port-in-use", NULL, t_port_in_use, OWN },
+	{ "quiet", NULL, t_quiet, OWN },
 };
 
 int no_proc;					/* -k */
@@ -59,10 +112,8 @@ static void run_spawned(const struct tcase *tc)
 	if (rc == 0) {
 		addr_set(&c.to, tc->where & V6 ? "::1" : "127.0.0.1", s.port);
 		rc = tc->fn(&c);
-		if (server_stop(&s) < 0)
-			rc = -1;
 	}
-	server_kill(&s);
+	rc = server_finish(&s, rc);
 	report(rc, "%s (%.1f s)", tc->name, now() - t0);
 }
 
@@ -151,9 +202,8 @@ static void options(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	const struct tcase *tc;
 	struct rlimit rl;
-	size_t a;
+	size_t i;
 
 	options(argc, argv);
 	signal(SIGPIPE, SIG_IGN);
@@ -162,8 +212,7 @@ int main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	for (a = 0; a < sizeof areas / sizeof areas[0]; a++)
-		for (tc = areas[a]; tc->name != NULL; tc++)
-			run_case(tc);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		run_case(&cases[i]);
 	return summary();
 }

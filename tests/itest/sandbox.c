@@ -39,34 +39,37 @@ static int seccomp_off(void)
 	struct ctx off = { .srv = &s };
 	int fd, rc;
 
-	if (server_start(&s, "-S", NULL) < 0) {
-		server_kill(&s);
-		return -1;
-	}
+	if (server_start(&s, "-S", NULL) < 0)
+		return server_finish(&s, -1);
 	addr_set(&off.to, "127.0.0.1", s.port);
 	rc = expect_status(s.pid, "Seccomp", "0");
 	if (rc == 0 && (fd = dial_ping(&off, "unfiltered\n")) >= 0)
 		close(fd);
 	else if (rc == 0)
 		rc = -1;
-	if (server_stop(&s) < 0)
-		rc = -1;
-	server_kill(&s);
-	return rc;
+	return server_finish(&s, rc);
+}
+
+/* 0 if the filter can be seen here; else skip()'s 1. */
+static int seccomp_unseen(void)
+{
+	if (no_proc)
+		return skip("-k: no /proc of the server");
+	if (!has_seccomp())
+		return skip("this build has no seccomp filter (-V)");
+	return 0;
 }
 
 /*
  * The filter is on (Seccomp: 2) and the server still echoes; -S turns it
  * off. Every other case runs with it on too.
  */
-static int t_seccomp(struct ctx *c)
+int t_seccomp(struct ctx *c)
 {
 	int fd;
 
-	if (no_proc)
-		return skip("-k: no /proc of the server");
-	if (!has_seccomp())
-		return skip("this build has no seccomp filter (-V)");
+	if (seccomp_unseen())
+		return 1;
 	if ((fd = dial_ping(c, "filtered\n")) < 0)
 		return -1;
 	close(fd);
@@ -77,14 +80,12 @@ static int t_seccomp(struct ctx *c)
 }
 
 /* With workers, the supervisor and each worker are filtered. */
-static int t_seccomp_workers(struct ctx *c)
+int t_seccomp_workers(struct ctx *c)
 {
 	pid_t w;
 
-	if (no_proc)
-		return skip("-k: no /proc of the server");
-	if (!has_seccomp())
-		return skip("this build has no seccomp filter (-V)");
+	if (seccomp_unseen())
+		return 1;
 	if ((w = wait_worker(c->srv, 1, 0, 5)) <= 0)
 		return fail("no worker 1 in: %s", c->srv->err);
 	if (expect_status(c->srv->pid, "Seccomp", "2") < 0 ||
@@ -133,7 +134,7 @@ static int dropped(struct server *s, const char *dir)
  * As root: bind a port below 1024, chroot into an empty directory, serve
  * as 65534:65534 with no supplementary groups.
  */
-static int t_privdrop(struct ctx *c)
+int t_privdrop(struct ctx *c)
 {
 	char dir[64] = "/tmp/echod-root.XXXXXX", flags[160];
 	unsigned port = small_free_port();
@@ -161,16 +162,7 @@ static int t_privdrop(struct ctx *c)
 		rc = -1;
 	if (rc == 0)
 		rc = dropped(&s, dir);
-	if (server_stop(&s) < 0)
-		rc = -1;
-	server_kill(&s);
+	rc = server_finish(&s, rc);
 	rmdir(dir);
 	return rc;
 }
-
-const struct tcase sandbox_cases[] = {
-	{ "seccomp", "", t_seccomp, V4 },
-	{ "seccomp-workers", "-w 2 -E", t_seccomp_workers, V6 },
-	{ "privilege-drop", NULL, t_privdrop, OWN },
-	{ NULL, NULL, NULL, 0 },
-};

@@ -18,7 +18,7 @@
 #include "lib/report.h"
 
 /* Random sizes, random chunking, every byte checked. */
-static int t_echo(struct ctx *c)
+int t_echo(struct ctx *c)
 {
 	struct flow f;
 	int round, fd, rc = 0;
@@ -42,7 +42,7 @@ static int t_echo(struct ctx *c)
 }
 
 /* Hundreds of clients at once, each with its own data. */
-static int t_many(struct ctx *c)
+int t_many(struct ctx *c)
 {
 	return many(c, 300, 20000, 3000);
 }
@@ -100,7 +100,7 @@ static int memory_fixed(pid_t pid, long size0, long rss0, size_t sent)
  * (the client's send stalls) and keep its memory fixed, then deliver every
  * byte once the client reads.
  */
-static int t_backpressure(struct ctx *c)
+int t_backpressure(struct ctx *c)
 {
 	const size_t n = 256u << 20;
 	unsigned char *data = random_bytes(PERIOD);
@@ -128,7 +128,7 @@ static int t_backpressure(struct ctx *c)
 }
 
 /* A client that never reads must not hold up the others. */
-static int t_slow_reader(struct ctx *c)
+int t_slow_reader(struct ctx *c)
 {
 	const size_t n = 256u << 20;
 	unsigned char *data = random_bytes(PERIOD);
@@ -180,7 +180,7 @@ static int half_close_one(const struct ctx *c, const unsigned char *data,
 }
 
 /* After the client's FIN, everything sent is still echoed, then EOF. */
-static int t_half_close(struct ctx *c)
+int t_half_close(struct ctx *c)
 {
 	size_t sizes[] = { 1, 4095, 4096, 4097, 100000, 1000000 };
 	unsigned char *data;
@@ -200,7 +200,7 @@ static int t_half_close(struct ctx *c)
  * while megabytes of echo still wait in its ring: socket buffers on
  * loopback grow to 4 MiB, so 12 MiB cannot all have left.
  */
-static int t_half_close_ring(struct ctx *c)
+int t_half_close_ring(struct ctx *c)
 {
 	unsigned char *data = random_bytes(PERIOD);
 	int rc = half_close_one(c, data, PERIOD, 12u << 20);
@@ -210,7 +210,7 @@ static int t_half_close_ring(struct ctx *c)
 }
 
 /* The tutorial's transform, per line, however TCP splits the stream. */
-static int t_capitalize(struct ctx *c)
+int t_capitalize(struct ctx *c)
 {
 	const char *in = "hELLO wORLD\nfOO\n", *want = "Hello world\nFoo\n";
 	char back[64];
@@ -250,7 +250,7 @@ static void capitalized_text(unsigned char *in, unsigned char *want, size_t n)
 }
 
 /* A longer random text in random pieces against a reference transform. */
-static int t_capitalize_random(struct ctx *c)
+int t_capitalize_random(struct ctx *c)
 {
 	const size_t n = 200000;
 	unsigned char *in = random_bytes(2 * n), *want = in + n;
@@ -267,25 +267,3 @@ static int t_capitalize_random(struct ctx *c)
 	free(in);
 	return rc;
 }
-
-const struct tcase tcp_cases[] = {
-	{ "echo-ipv4", "", t_echo, V4 | REMOTE },
-	{ "echo-ipv6", "", t_echo, V6 | REMOTE },
-	{ "many-clients", "", t_many, V4 | REMOTE },
-	{ "backpressure", "", t_backpressure, V6 | REMOTE },
-	{ "slow-reader", "", t_slow_reader, V4 | REMOTE },
-	{ "half-close", "", t_half_close, V6 | REMOTE },
-	{ "half-close-full-ring", "-c 4 -b 16777216", t_half_close_ring, V4 },
-	{ "capitalize", "-m capitalize", t_capitalize, V4 },
-	{ "capitalize-random", "-m capitalize", t_capitalize_random, V6 },
-	{ "edge-echo-ipv4", "-E", t_echo, V4 },
-	{ "edge-echo-ipv6", "-E", t_echo, V6 },
-	{ "edge-many-clients", "-E", t_many, V6 },
-	{ "edge-backpressure", "-E", t_backpressure, V4 },
-	{ "edge-slow-reader", "-E", t_slow_reader, V6 },
-	{ "edge-half-close", "-E", t_half_close, V4 },
-	{ "edge-half-close-full-ring", "-E -c 4 -b 16777216", t_half_close_ring, V6 },
-	{ "edge-capitalize", "-E -m capitalize -b 64", t_capitalize_random, V4 },
-	{ "small-ring", "-b 64", t_echo, V4 },
-	{ NULL, NULL, NULL, 0 },
-};

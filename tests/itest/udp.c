@@ -30,7 +30,7 @@ static int udp_burst(int fd, const unsigned char *msg)
 }
 
 /* Datagrams of every size up to the limit come back verbatim. */
-static int t_udp(struct ctx *c)
+int t_udp(struct ctx *c)
 {
 	unsigned char *msg = random_bytes(2048);
 	size_t sizes[] = { 0, 1, 2, 100, 1472, 2047, 2048 };
@@ -56,7 +56,7 @@ static int t_udp(struct ctx *c)
 }
 
 /* Too big for a batch slot: dropped and counted, never cut short. */
-static int t_udp_truncated(struct ctx *c)
+int t_udp_truncated(struct ctx *c)
 {
 	static const char *const keys[] = { "udp_in", "udp_out", "udp_dropped" };
 	unsigned char *big = random_bytes(3000);
@@ -87,7 +87,7 @@ static int t_udp_truncated(struct ctx *c)
  * Datagrams from another small service's port are never answered, so two
  * echo services cannot bounce one spoofed packet forever.
  */
-static int t_udp_loop(struct ctx *c)
+int t_udp_loop(struct ctx *c)
 {
 	static const unsigned ports[] = { 7, 19 };
 	unsigned char msg[8] = "loop?";
@@ -115,12 +115,3 @@ static int t_udp_loop(struct ctx *c)
 	}
 	return rc;
 }
-
-const struct tcase udp_cases[] = {
-	{ "udp-ipv4", "-U", t_udp, V4 },
-	{ "udp-ipv6", "-U -E", t_udp, V6 },
-	{ "udp-truncated", "-U", t_udp_truncated, V6 },
-	{ "udp-loop-protection", "-U", t_udp_loop, V4 },
-	{ "udp-loop-protection-ipv6", "-U", t_udp_loop, V6 },
-	{ NULL, NULL, NULL, 0 },
-};

@@ -30,18 +30,18 @@ static int t_signal(struct ctx *c, int sig)
 	return server_clean(c->srv);
 }
 
-static int t_sigterm(struct ctx *c)
+int t_sigterm(struct ctx *c)
 {
 	return t_signal(c, SIGTERM);
 }
 
-static int t_sigint(struct ctx *c)
+int t_sigint(struct ctx *c)
 {
 	return t_signal(c, SIGINT);
 }
 
 /* SIGUSR1 counts what happened: with -c 1 -t 1 a reject and a timeout. */
-static int t_counters(struct ctx *c)
+int t_counters(struct ctx *c)
 {
 	static const char *const keys[] = { "accepted", "active",
 	    "rejected_full", "timed_out", "bytes_in", "bytes_out" };
@@ -88,7 +88,7 @@ static int count_lines(const char *s)
 }
 
 /* Each bad flag: exit 2 and one line naming it; -V and -h: exit 0. */
-static int t_bad_usage(struct ctx *c)
+int t_bad_usage(struct ctx *c)
 {
 	static const char *const bad[][2] = {
 		{ "-p 70000", "-p" }, { "-p 12x", "-p" }, { "-c 0", "-c" },
@@ -119,7 +119,7 @@ static int t_bad_usage(struct ctx *c)
 }
 
 /* A port already taken: exit 1 naming the address and the error. */
-static int t_port_in_use(struct ctx *c)
+int t_port_in_use(struct ctx *c)
 {
 	struct server s;
 	char flags[64], name[64];
@@ -144,7 +144,7 @@ static int t_port_in_use(struct ctx *c)
 }
 
 /* -q: no start line, still serving. */
-static int t_quiet(struct ctx *c)
+int t_quiet(struct ctx *c)
 {
 	struct server s;
 	struct ctx cc = { .srv = &s };
@@ -165,16 +165,14 @@ static int t_quiet(struct ctx *c)
 		rc = -1;
 	else
 		close(fd);
-	if (server_stop(&s) < 0)
-		rc = -1;
+	rc = server_finish(&s, rc);
 	if (rc == 0 && strstr(s.err, "listening on"))
 		rc = fail("-q still said: %s", s.err);
-	server_kill(&s);
 	return rc;
 }
 
 /* The health-check mode against a live server and a dead port. */
-static int t_probe(struct ctx *c)
+int t_probe(struct ctx *c)
 {
 	struct server p;
 	char flags[64];
@@ -192,14 +190,3 @@ static int t_probe(struct ctx *c)
 	REQUIRE(st == 1, "probe of a stopped server exited %d", st);
 	return 0;
 }
-
-const struct tcase usage_cases[] = {
-	{ "sigterm", "", t_sigterm, V4 },
-	{ "sigint", "-E", t_sigint, V6 },
-	{ "probe", "", t_probe, V4 },
-	{ "counters", "-c 1 -t 1", t_counters, V4 },
-	{ "bad-usage", NULL, t_bad_usage, OWN },
-	{ "port-in-use", NULL, t_port_in_use, OWN },
-	{ "quiet", NULL, t_quiet, OWN },
-	{ NULL, NULL, NULL, 0 },
-};

@@ -58,7 +58,7 @@ static int both_count(struct server *s)
  * -w 2: both workers serve, a killed worker is replaced while the other
  * keeps serving, SIGTERM stops all.
  */
-static int t_workers(struct ctx *c)
+int t_workers(struct ctx *c)
 {
 	struct server *s = c->srv;
 	pid_t w0, w1, again;
@@ -84,8 +84,3 @@ static int t_workers(struct ctx *c)
 	REQUIRE(kill(again, 0) < 0 && kill(w1, 0) < 0, "a worker outlived SIGTERM");
 	return 0;
 }
-
-const struct tcase workers_cases[] = {
-	{ "workers", "-w 2 -U", t_workers, V4 },
-	{ NULL, NULL, NULL, 0 },
-};

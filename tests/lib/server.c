@@ -227,6 +227,14 @@ int server_stop(struct server *s)
 	return server_clean(s);
 }
 
+int server_finish(struct server *s, int rc)
+{
+	if (server_stop(s) < 0)
+		rc = -1;
+	server_kill(s);
+	return rc;
+}
+
 int server_run(struct server *s, const char *flags)
 {
 	int status;

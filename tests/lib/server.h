@@ -48,6 +48,8 @@ int server_reap(struct server *s, double secs);
 void server_kill(struct server *s);
 /* SIGTERM: it must exit 0 within 2 s, no sanitizer report on stderr. */
 int server_stop(struct server *s);
+/* server_stop, then server_kill: rc, or -1 if it did not stop cleanly. */
+int server_finish(struct server *s, int rc);
 /* No sanitizer report on its stderr. */
 int server_clean(const struct server *s);
 /* Run with flags to the end: exit status (128 + signal if killed), or -1. */
