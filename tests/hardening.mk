@@ -4,7 +4,8 @@
 #   make soak [SOAK_SECONDS=60]   mixed clients against one echod per mode
 #   make soak-smoke               the same for 10 s (make check)
 #   make valgrind                 the integration suite, server under memcheck
-# Output goes to build/fuzz/, build/soak/, build/vg/.
+#   make coverage                 lines of src/ the integration suite runs
+# Output goes to build/fuzz/, build/soak/, build/vg/, build/cov/.
 
 PKGS += clang libclang-rt-14-dev valgrind
 CHECKS += fuzz-smoke soak-smoke valgrind
@@ -30,7 +31,7 @@ VG_CC ?= gcc
 VG_TIMEOUT_SCALE ?= 5
 VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full
 
-.PHONY: fuzz fuzz-smoke fuzz-build soak soak-smoke valgrind
+.PHONY: fuzz fuzz-smoke fuzz-build soak soak-smoke valgrind coverage
 
 build/fuzz/ring: tests/fuzz/fuzz_ring.c src/ring.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
@@ -82,3 +83,16 @@ build/vg/echod: $(SRC) $(HDR) | setup
 valgrind: build/itest build/vg/echod
 	./build/itest -T $(VG_TIMEOUT_SCALE) -k -x fd-limit -x emfile -- \
 		$(VALGRIND) build/vg/echod -S
+
+# gcov counters in a glibc build. -S: under the seccomp filter the counters
+# could not be written at exit, so the two seccomp cases are left out.
+build/cov/echod: $(SRC) $(HDR) | setup-build
+	@mkdir -p $(@D)
+	gcc $(STD) $(WARN) -O0 -g --coverage -o $@ $(SRC)
+
+coverage: build/itest build/cov/echod
+	@rm -f build/cov/*.gcda
+	./build/itest -x seccomp -- build/cov/echod -S
+	@cd build/cov && gcov -n $(notdir $(SRC:src/%.c=echod-%.gcda)) | \
+		sed -n "s/^File '\(.*\)'/\1:/p; s/^Lines executed:/  /p" | \
+		paste -d '' - - | sed '$$s/^/total:/'
