@@ -113,7 +113,7 @@ static int options_for(int fd, const struct net_addr *a, int type, int flags,
 	return 0;
 }
 
-static int bind_one(struct net_addr *a, int type, int flags, const char **what)
+static int open_one(struct net_addr *a, int type, int flags, const char **what)
 {
 	int fd, err;
 
@@ -146,17 +146,37 @@ int net_listen(struct net_addr *a, int type, int flags, const char **what)
 	int fd;
 
 	if (!(flags & NET_ANY))
-		return bind_one(a, type, flags, what);
+		return open_one(a, type, flags, what);
 	net_addr_set(a, AF_INET6, &in6addr_any, port);
-	fd = bind_one(a, type, flags, what);
+	fd = open_one(a, type, flags, what);
 	/* Kernels built without IPv6, common on small devices. */
 	if (fd < 0 && errno == EAFNOSUPPORT) {
 		static const struct in_addr any4 = { INADDR_ANY };
 
 		net_addr_set(a, AF_INET, &any4, port);
-		fd = bind_one(a, type, flags, what);
+		fd = open_one(a, type, flags, what);
 	}
 	return fd;
+}
+
+int net_set_inq(int fd)
+{
+	return set_int(fd, IPPROTO_TCP, TCP_INQ, 1);
+}
+
+int net_set_pktinfo(int fd)
+{
+	struct net_addr self;
+
+	self.len = sizeof self.u;
+	if (getsockname(fd, &self.u.sa, &self.len) < 0)
+		return -1;
+	if (self.u.sa.sa_family == AF_INET)
+		return set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
+	if (set_int(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0)
+		return -1;
+	/* IPv4 on a dual-stack socket reports its address this way. */
+	return set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
 }
 
 /* A number from the environment, or -1. */

@@ -1,4 +1,4 @@
-/* net: listening sockets from an address literal and a port. */
+/* net: sockets and every socket option echod sets. */
 #ifndef NET_H
 #define NET_H
 
@@ -29,6 +29,11 @@ void net_addr_set(struct net_addr *a, int af, const void *addr,
  * On failure returns -1 with errno set and *what naming the failed call.
  */
 int net_listen(struct net_addr *a, int type, int flags, const char **what);
+/* Reads report the bytes they left (TCP_INQ; accepted sockets inherit it). */
+int net_set_inq(int fd);
+/* Datagrams carry the local address they came to (IP_PKTINFO and
+ * IPV6_RECVPKTINFO), so the answer goes out from it. */
+int net_set_pktinfo(int fd);
 /*
  * Sockets a service manager passed (systemd's LISTEN_FDS protocol, fds 3
  * and up, when LISTEN_PID is ours): listening TCP ones into tcp[], UDP

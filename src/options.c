@@ -8,13 +8,16 @@
 
 #include "options.h"
 #include "say.h"
+#include "workers.h"
 
 #define MAX_SLOTS (1u << 20)
 #define MIN_RING 64u
 #define MAX_RING (1u << 24)
 #define MAX_TIMEOUT 2000000u	/* idle times are kept in uint32 ms */
-#define MAX_WORKERS 64u
 #define MAX_ID 4294967294u	/* uid_t; (uid_t)-1 means "unchanged" */
+
+#define STR(x) STR_(x)
+#define STR_(x) #x
 
 const char options_usage[] =
     "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
@@ -22,6 +25,29 @@ const char options_usage[] =
     "             [-u uid[:gid]] [-r dir] [-S]\n"
     "       echod -P addr:port\n"
     "       echod -h | -V";
+
+const char options_help[] =
+    "  -p PORT     TCP (and UDP) port, 0 for any free one (default 8000)\n"
+    "  -l ADDR     listen on one IPv4 or IPv6 address (default: all, dual-stack)\n"
+    "  -c N        connection slots per process, 1-1048576 (default 1024)\n"
+    "  -b BYTES    ring buffer per slot, a power of two, 64-16777216 (default 4096)\n"
+    "  -t SECONDS  close connections idle this long, 0 = never (default 300)\n"
+    "  -m MODE     echo (byte-exact, default) or capitalize (per line)\n"
+    "  -E          edge-triggered epoll (default level-triggered)\n"
+    "  -U          UDP echo too, on the same address and port\n"
+    "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
+    STR(WORKERS_MAX) "\n"
+    "  -u UID[:GID] run as this numeric user (and group) once bound\n"
+    "  -r DIR      chroot into DIR once bound (an empty directory will do)\n"
+    "  -S          no seccomp filter (for debugging)\n"
+    "  -q          no start line\n"
+    "  -P A:P      probe: send a nonce to the echo server at A:P (e.g. [::1]:8000),\n"
+    "              exit 0 if it comes back within 2 s, else 1\n"
+    "  -h          this help\n"
+    "  -V          version\n"
+    "\n"
+    "Signals: TERM/INT stop (exit 0), USR1 writes counters to stderr.\n"
+    "Exit status: 0 after SIGTERM or SIGINT, 1 on a set-up failure, 2 on bad usage.";
 
 static int fail(struct options *o, char flag, const char *why, const char *arg)
 {
@@ -142,8 +168,9 @@ static int value(struct options *o, char flag, const char *arg)
 			    arg);
 		return 0;
 	case 'w':
-		if (number(arg, MAX_WORKERS, &o->workers) < 0 || o->workers == 0)
-			return fail(o, flag, "workers must be 1-64", arg);
+		if (number(arg, WORKERS_MAX, &o->workers) < 0 || o->workers == 0)
+			return fail(o, flag, "workers must be 1-" STR(WORKERS_MAX),
+			    arg);
 		return 0;
 	case 'm':
 		if (strcmp(arg, "echo") == 0)
@@ -158,29 +185,18 @@ static int value(struct options *o, char flag, const char *arg)
 	return fail(o, flag, "unknown flag", NULL);
 }
 
-static int toggle(struct options *o, char flag)
+/* The field a flag without a value sets, or NULL. */
+static int *toggle(struct options *o, char flag)
 {
 	switch (flag) {
-	case 'E':
-		o->edge = 1;
-		return 0;
-	case 'q':
-		o->quiet = 1;
-		return 0;
-	case 'U':
-		o->udp = 1;
-		return 0;
-	case 'S':
-		o->no_seccomp = 1;
-		return 0;
-	case 'h':
-		o->help = 1;
-		return 0;
-	case 'V':
-		o->version = 1;
-		return 0;
+	case 'E': return &o->edge;
+	case 'q': return &o->quiet;
+	case 'U': return &o->udp;
+	case 'S': return &o->no_seccomp;
+	case 'h': return &o->help;
+	case 'V': return &o->version;
 	}
-	return fail(o, flag, "unknown flag", NULL);
+	return NULL;
 }
 
 static void defaults(struct options *o)
@@ -196,10 +212,13 @@ static void defaults(struct options *o)
 /* One "-xyz" word; returns how many argv words it used, or -1. */
 static int word(struct options *o, const char *a, const char *next)
 {
+	int *on;
+
 	for (a++; *a != '\0'; a++) {
 		if (strchr("plcbtmwPur", *a) == NULL) {
-			if (toggle(o, *a) < 0)
-				return -1;
+			if ((on = toggle(o, *a)) == NULL)
+				return fail(o, *a, "unknown flag", NULL);
+			*on = 1;
 			continue;
 		}
 		if (a[1] != '\0')

@@ -32,6 +32,8 @@ struct options {
 
 /* Returns 0, or -1 with o->err set (the caller exits 2). */
 int options_parse(struct options *o, int argc, char *const argv[]);
+/* The synopsis, and a line per flag with the signals and exit statuses. */
 extern const char options_usage[];
+extern const char options_help[];
 
 #endif

@@ -16,8 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "sandbox.h"
-#include "say.h"
 
 /* From <linux/filter.h>, <linux/seccomp.h>, <linux/audit.h>; the kernel reads them. */
 struct filter_insn {
@@ -139,37 +139,24 @@ static unsigned build(int role)
 }
 #endif
 
-static int warned;
-
-/* Say once per process tree that seccomp is missing, then carry on. */
-static int without(const char *why)
-{
-	if (!warned)
-		say("seccomp: %s; running without it", why);
-	warned = 1;
-	return 1;
-}
-
-int sandbox_seccomp(int role)
+int sandbox_seccomp(int role, const char **what)
 {
 #ifdef ARCH
 	struct filter_prog prog;
 
 	prog.len = (unsigned short)build(role);
 	prog.insn = filter;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		say("prctl PR_SET_NO_NEW_PRIVS: %m");
+	*what = "prctl PR_SET_NO_NEW_PRIVS";
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -1;
-	}
+	*what = "prctl PR_SET_SECCOMP";
 	if (prctl(PR_SET_SECCOMP, MODE_FILTER, &prog, 0, 0) == 0)
 		return 0;
-	if (errno == EINVAL || errno == ENOSYS)
-		return without("not available in this kernel");
-	say("prctl PR_SET_SECCOMP: %m");
-	return -1;
+	return errno == EINVAL || errno == ENOSYS ? 1 : -1;
 #else
 	(void)role;
-	return without("not built in (sanitizer build or unknown arch)");
+	*what = "no filter for this build";
+	return 1;
 #endif
 }
 
@@ -178,17 +165,6 @@ int sandbox_built_in(void)
 #ifdef ARCH
 	return 1;
 #else
-	return 0;
-#endif
-}
-
-unsigned sandbox_calls(int role)
-{
-#ifdef ARCH
-	return COUNT(worker_calls) +
-	    (role == SANDBOX_SUPERVISOR ? COUNT(supervisor_calls) : 0);
-#else
-	(void)role;
 	return 0;
 #endif
 }
@@ -208,35 +184,36 @@ unsigned sandbox_calls(int role)
 #define SYS_SETRESUID SYS_setresuid
 #endif
 
-static int become(unsigned uid, unsigned gid)
+int sandbox_chroot(const char *root)
 {
-	if (syscall(SYS_SETGROUPS, 0, NULL) < 0 ||
-	    syscall(SYS_SETRESGID, gid, gid, gid) < 0 ||
-	    syscall(SYS_SETRESUID, uid, uid, uid) < 0) {
-		say("dropping to uid %u gid %u: %m", uid, gid);
+	if (chroot(root) < 0)
 		return -1;
-	}
+	return chdir("/");
+}
+
+int sandbox_become(unsigned uid, unsigned gid, const char **what)
+{
+	*what = "setgroups";
+	if (syscall(SYS_SETGROUPS, 0, NULL) < 0)
+		return -1;
+	*what = "setresgid";
+	if (syscall(SYS_SETRESGID, gid, gid, gid) < 0)
+		return -1;
+	*what = "setresuid";
+	if (syscall(SYS_SETRESUID, uid, uid, uid) < 0)
+		return -1;
 	/* As OpenBSD daemons check: there must be no way back. */
+	*what = "uid 0 could be regained";
 	if (uid != 0 && syscall(SYS_SETRESUID, 0, 0, 0) == 0) {
-		say("uid 0 could be regained after dropping to %u", uid);
+		errno = EPERM;
 		return -1;
 	}
 	return 0;
 }
 
-int sandbox_drop(const char *root, unsigned uid, unsigned gid)
+int sandbox_no_new_privs(void)
 {
-	if (root != NULL && (chroot(root) < 0 || chdir("/") < 0)) {
-		say("chroot %s: %m", root);
-		return -1;
-	}
-	if (gid != SANDBOX_KEEP && become(uid, gid) < 0)
-		return -1;
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		say("prctl PR_SET_NO_NEW_PRIVS: %m");
-		return -1;
-	}
-	return 0;
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
 
 #if UINTPTR_MAX > 0xffffffffu
@@ -262,10 +239,10 @@ static Phdr phdr(const Ehdr *eh, unsigned i)
  * musl applies no RELRO to static programs: the linker lays the region
  * out (-z relro -z now), this makes it read-only.
  */
-void sandbox_relro(void)
+int sandbox_relro(void)
 {
 	uintptr_t base = (uintptr_t)__ehdr_start, lo, hi;
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);	/* 4K or 64K */
+	uintptr_t page = (uintptr_t)mem_page();	/* 4K, 16K or 64K */
 	Ehdr eh;
 	Phdr ph;
 	unsigned i;
@@ -285,6 +262,7 @@ void sandbox_relro(void)
 		lo = (base + ph.p_vaddr) & ~(page - 1);
 		hi = (base + ph.p_vaddr + ph.p_memsz) & ~(page - 1);
 		if (hi > lo && mprotect((void *)lo, hi - lo, PROT_READ) < 0)
-			say("mprotect RELRO: %m");
+			return -1;
 	}
+	return 0;
 }

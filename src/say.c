@@ -146,10 +146,9 @@ void say(const char *fmt, ...)
 	vfmt(&o, fmt, ap, err);
 	va_end(ap);
 	buf[o.len++] = '\n';
-	/* Nothing useful can be done if stderr itself fails. */
+	/* Nothing useful can be done if stderr itself fails; keep %m's. */
 	if (write(2, buf, o.len) < 0)
 		errno = err;
-	errno = err;
 }
 
 void say_text(const char *text)

@@ -2,32 +2,16 @@
  * slots: all lists are uint32 indices through the slot array, so the table
  * is one flat block with no pointers to fix up. Slots that were never used
  * are handed out from a bump index rather than a prebuilt free list, so
- * neither their headers nor their rings are touched (made resident) until
- * a connection needs them.
+ * their memory is not touched (made resident) until a connection needs it.
  */
+#include <stddef.h>
+
 #include "slots.h"
 
-#define PAGE 4096u
-
-static uint64_t headers_size(uint32_t n)
+void slots_init(struct slots *t, struct slot *slot, uint32_t n)
 {
-	uint64_t size = (uint64_t)n * sizeof(struct slot);
-
-	return (size + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-}
-
-/* In 64 bits, so the caller can see it would not fit a 32-bit machine. */
-uint64_t slots_memsize(uint32_t n, uint32_t ring_size)
-{
-	return headers_size(n) + (uint64_t)n * ring_size;
-}
-
-void slots_init(struct slots *t, void *mem, uint32_t n, uint32_t ring_size)
-{
-	t->slot = mem;
-	t->rings = (unsigned char *)mem + (size_t)headers_size(n);
+	t->slot = slot;
 	t->n = n;
-	t->ring_size = ring_size;
 	t->used = 0;
 	t->fresh = 0;
 	t->free = SLOT_NIL;
@@ -68,24 +52,18 @@ static void append_idle(struct slots *t, struct slot *s)
 struct slot *slot_take(struct slots *t, uint32_t now)
 {
 	struct slot *s;
-	uint32_t i;
 
 	if (t->free != SLOT_NIL) {
-		i = t->free;
-		s = &t->slot[i];
+		s = &t->slot[t->free];
 		t->free = s->next;
 	} else if (t->fresh < t->n) {
-		i = t->fresh++;
-		s = &t->slot[i];
+		s = &t->slot[t->fresh++];
 		s->gen = 0;
-		s->flags = 0;
-		s->again = SLOT_NIL;
 	} else {
 		return NULL;
 	}
-	ring_init(&s->ring, t->rings + (size_t)i * t->ring_size);
 	s->gen++;
-	s->flags = (s->flags & SLOT_QUEUED) | SLOT_USED;
+	s->used = 1;
 	s->fd = -1;
 	s->last = now;
 	append_idle(t, s);
@@ -96,7 +74,7 @@ struct slot *slot_take(struct slots *t, uint32_t now)
 void slot_give(struct slots *t, struct slot *s)
 {
 	unlink_idle(t, s);
-	s->flags &= SLOT_QUEUED;
+	s->used = 0;
 	s->fd = -1;
 	s->next = t->free;
 	t->free = slot_index(t, s);

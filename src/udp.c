@@ -45,22 +45,6 @@ struct udp *udp_init(void *mem)
 	return u;
 }
 
-int udp_prepare(int fd)
-{
-	union peer self = { .sa.sa_family = AF_UNSPEC };
-	socklen_t len = sizeof self;
-	int one = 1;
-
-	if (getsockname(fd, &self.sa, &len) < 0)
-		return -1;
-	if (self.sa.sa_family == AF_INET)
-		return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
-	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one) < 0)
-		return -1;
-	/* IPv4 on a dual-stack socket reports its address this way. */
-	return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
-}
-
 static void reset(struct udp *u)
 {
 	struct msghdr *m;

@@ -14,8 +14,6 @@ struct udp;
 /* Bytes of fixed memory udp_init needs. */
 size_t udp_memsize(void);
 struct udp *udp_init(void *mem);
-/* Ask fd for the local address of each datagram, to answer from it. */
-int udp_prepare(int fd);
 /*
  * Echo what waits on non-blocking fd, a few batches at most, so TCP
  * clients get their turn. Never blocks: a full send buffer drops.

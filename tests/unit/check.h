@@ -17,6 +17,7 @@ extern int check_passed, check_failed;
 
 void test_ring(void);
 void test_slots(void);
+void test_mem(void);
 void test_options(void);
 void test_xform(void);
 void test_say(void);

@@ -6,6 +6,7 @@ int main(void)
 {
 	test_ring();
 	test_slots();
+	test_mem();
 	test_options();
 	test_xform();
 	test_say();

@@ -1,0 +1,79 @@
+#include <errno.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+
+#include "conn.h"
+#include "mem.h"
+#include "slots.h"
+#include "udp.h"
+
+size_t mem_page(void)
+{
+	unsigned long page = getauxval(AT_PAGESZ);
+
+	return page != 0 ? (size_t)page : 4096;
+}
+
+/* In 64 bits, so that a 32-bit machine can tell it would not fit. */
+static uint64_t page_up(uint64_t n, size_t page)
+{
+	return (n + page - 1) & ~(uint64_t)(page - 1);
+}
+
+int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
+    int udp, unsigned procs)
+{
+	uint64_t part[MEM_PARTS], share = 0;
+	int i;
+
+	m->page = page;
+	m->procs = procs;
+	m->header = sizeof(struct slot) + sizeof(struct conn);
+	m->base = NULL;
+	part[MEM_SLOTS] = page_up((uint64_t)slots * sizeof(struct slot), page);
+	part[MEM_CONNS] = page_up((uint64_t)slots * sizeof(struct conn), page);
+	part[MEM_RINGS] = page_up((uint64_t)slots * ring, page);
+	part[MEM_UDP] = udp ? page_up(udp_memsize(), page) : 0;
+	for (i = 0; i < MEM_PARTS; i++)
+		share += part[i];
+	if (share * procs > SIZE_MAX / 2)
+		return -1;
+	for (i = 0; i < MEM_PARTS; i++)
+		m->part[i] = (size_t)part[i];
+	m->share = (size_t)share;
+	return 0;
+}
+
+uint64_t mem_total(const struct mem *m)
+{
+	return (uint64_t)m->share * m->procs;
+}
+
+int mem_map(struct mem *m)
+{
+	size_t size = (size_t)mem_total(m);
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return -1;
+	m->base = p;
+	/*
+	 * With transparent huge pages set to "always" (Debian's default), one
+	 * touched ring could make 2 MB resident; RSS should follow use.
+	 * Kernels without THP say EINVAL, which is fine.
+	 */
+	if (madvise(p, size, MADV_NOHUGEPAGE) < 0 && errno != EINVAL)
+		return -1;
+	return 0;
+}
+
+void *mem_part(const struct mem *m, unsigned proc, int part)
+{
+	size_t at = m->share * proc;
+	int i;
+
+	for (i = 0; i < part; i++)
+		at += m->part[i];
+	return m->base + at;
+}

@@ -1,0 +1,46 @@
+/*
+ * mem: all fixed memory, sized and laid out in one place and mapped once
+ * before the first client (and before any worker is forked). Each
+ * process's share is a run of page-aligned parts, so that a part nobody
+ * uses is never touched and shares never split a page.
+ */
+#ifndef MEM_H
+#define MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	MEM_SLOTS,		/* slots x struct slot */
+	MEM_CONNS,		/* slots x struct conn */
+	MEM_RINGS,		/* slots x ring */
+	MEM_UDP,		/* the UDP batch, with -U */
+	MEM_PARTS
+};
+
+struct mem {
+	size_t page;
+	size_t part[MEM_PARTS];	/* bytes, page-aligned; 0 when absent */
+	size_t share;		/* one process's: its parts in order */
+	unsigned procs;
+	unsigned header;	/* bytes per slot besides its ring */
+	unsigned char *base;
+};
+
+/* The system's page size. */
+size_t mem_page(void);
+/*
+ * Lay out procs shares of slots with rings of ring bytes (and the UDP
+ * batch if udp) on pages of page bytes. Returns -1 if it would not fit
+ * the address space.
+ */
+int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
+    int udp, unsigned procs);
+/* All shares' bytes. */
+uint64_t mem_total(const struct mem *m);
+/* Map it, untouched. Returns 0, or -1 with errno set. */
+int mem_map(struct mem *m);
+/* Where part starts in process proc's share. */
+void *mem_part(const struct mem *m, unsigned proc, int part);
+
+#endif
