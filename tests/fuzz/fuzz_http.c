@@ -16,14 +16,7 @@
 #include <string.h>
 
 #include "http.h"
-
-#define REQUIRE(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		abort(); \
-	} \
-} while (0)
+#include "lib/report.h"
 
 #define PREFIXES 64	/* prefixes checked, spread over the input */
 
@@ -39,11 +32,11 @@ static void check_head(int status)
 	unsigned n = http_head(buf, sizeof buf, status, 1234);
 
 	snprintf(want, sizeof want, "HTTP/1.1 %d ", status);
-	REQUIRE(n < sizeof buf - 1 && strlen(buf) == n);
-	REQUIRE(strncmp(buf, want, strlen(want)) == 0);
-	REQUIRE(n >= 4 && memcmp(buf + n - 4, "\r\n\r\n", 4) == 0);
-	REQUIRE(strstr(buf, "Content-Length: 1234\r\n") != NULL);
-	REQUIRE(strchr(buf, '?') == NULL);
+	INVARIANT(n < sizeof buf - 1 && strlen(buf) == n);
+	INVARIANT(strncmp(buf, want, strlen(want)) == 0);
+	INVARIANT(n >= 4 && memcmp(buf + n - 4, "\r\n\r\n", 4) == 0);
+	INVARIANT(strstr(buf, "Content-Length: 1234\r\n") != NULL);
+	INVARIANT(strchr(buf, '?') == NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -59,20 +52,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	len = size - 1;
 	room = data[0] & 1 ? len : len + 1 + data[0];
 	buf = malloc(len ? len : 1);
-	REQUIRE(buf != NULL);
+	INVARIANT(buf != NULL);
 	memcpy(buf, data + 1, len);
 	status = http_status(buf, len, room);
-	REQUIRE(known(status));
-	REQUIRE(status != 0 || len < room);
+	INVARIANT(known(status));
+	INVARIANT(status != 0 || len < room);
 	if (status == 200)
-		REQUIRE(len >= 14 && memcmp(buf, "GET " HTTP_PATH, 12) == 0 &&
+		INVARIANT(len >= 14 && memcmp(buf, "GET " HTTP_PATH, 12) == 0 &&
 		    (memmem(buf, len, "\n\n", 2) != NULL ||
 		    memmem(buf, len, "\n\r\n", 3) != NULL));
 	step = len / PREFIXES + 1;
 	for (cut = 0; cut < len; cut += step) {
 		early = http_status(buf, cut, room);
-		REQUIRE(known(early));
-		REQUIRE(early == 0 || early == status);
+		INVARIANT(known(early));
+		INVARIANT(early == 0 || early == status);
 	}
 	if (status != 0)
 		check_head(status);

@@ -11,19 +11,11 @@
  * microsecond of the real ones, and error estimates never below the error.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stamp.h"
-
-#define REQUIRE(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		abort(); \
-	} \
-} while (0)
+#include "lib/report.h"
 
 #define HEAD 19		/* t2, error, TTL, t3 */
 
@@ -46,24 +38,24 @@ static void check_reflect(const uint8_t *data, size_t size)
 	struct stamp_reply r;
 	const uint8_t *req = data + HEAD;
 
-	REQUIRE(p != NULL);
+	INVARIANT(p != NULL);
 	memcpy(p, req, len);
 	if (stamp_reflect(p, len, &rx) < 0) {
-		REQUIRE(len < STAMP_MIN);
-		REQUIRE(memcmp(p, req, len) == 0);
-		REQUIRE(stamp_parse(p, len, &r) < 0);
+		INVARIANT(len < STAMP_MIN);
+		INVARIANT(memcmp(p, req, len) == 0);
+		INVARIANT(stamp_parse(p, len, &r) < 0);
 		free(p);
 		return;
 	}
-	REQUIRE(len >= STAMP_MIN);
+	INVARIANT(len >= STAMP_MIN);
 	stamp_sent(p, t3);
-	REQUIRE(stamp_parse(p, len, &r) == 0);
-	REQUIRE(r.seq == be(req, 4) && r.sender_seq == r.seq);
-	REQUIRE(r.t1 == be(req + 4, 8) && r.sender_error == be(req + 12, 2));
-	REQUIRE(r.t2 == rx.t2 && r.t3 == t3 && r.error == rx.error);
-	REQUIRE(r.ttl == rx.ttl);
-	REQUIRE(be(p + 14, 2) == 0 && be(p + 38, 2) == 0 && be(p + 41, 3) == 0);
-	REQUIRE(memcmp(p + STAMP_MIN, req + STAMP_MIN, len - STAMP_MIN) == 0);
+	INVARIANT(stamp_parse(p, len, &r) == 0);
+	INVARIANT(r.seq == be(req, 4) && r.sender_seq == r.seq);
+	INVARIANT(r.t1 == be(req + 4, 8) && r.sender_error == be(req + 12, 2));
+	INVARIANT(r.t2 == rx.t2 && r.t3 == t3 && r.error == rx.error);
+	INVARIANT(r.ttl == rx.ttl);
+	INVARIANT(be(p + 14, 2) == 0 && be(p + 38, 2) == 0 && be(p + 41, 3) == 0);
+	INVARIANT(memcmp(p + STAMP_MIN, req + STAMP_MIN, len - STAMP_MIN) == 0);
 	free(p);
 }
 
@@ -80,7 +72,7 @@ static void check_time(const uint8_t *data)
 	b.tv_nsec = (long)(be(data + 12, 4) % 1000000000u);
 	want = (int64_t)apart * 1000000000 + (b.tv_nsec - a.tv_nsec);
 	got = stamp_us(stamp_ntp(&a), stamp_ntp(&b)) * 1000;
-	REQUIRE(got - want <= 501 && want - got <= 501);
+	INVARIANT(got - want <= 501 && want - got <= 501);
 }
 
 /* Multiplier x 2^Scale units: the least such value not below the error. */
@@ -91,11 +83,11 @@ static void check_error(const uint8_t *data)
 	unsigned mult = e & 0xff, scale = e >> 8 & 0x3f;
 
 	v = (us < 1ull << 40 ? us : 1ull << 40) * 4295u;
-	REQUIRE(!(e & 0x4000));			/* Z: NTP format */
-	REQUIRE(!!(e & 0x8000) == (data[8] & 1));
-	REQUIRE(mult >= 1);
-	REQUIRE((uint64_t)mult << scale >= v);
-	REQUIRE(v == 0 || (uint64_t)(mult - 1) << scale < v);
+	INVARIANT(!(e & 0x4000));			/* Z: NTP format */
+	INVARIANT(!!(e & 0x8000) == (data[8] & 1));
+	INVARIANT(mult >= 1);
+	INVARIANT((uint64_t)mult << scale >= v);
+	INVARIANT(v == 0 || (uint64_t)(mult - 1) << scale < v);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

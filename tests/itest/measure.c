@@ -201,7 +201,7 @@ static int check_reply(const unsigned char *q, size_t len,
  */
 static int exchange(const struct addr *to, size_t len, int ttl, int check)
 {
-	unsigned char q[256], r[512];
+	unsigned char q[256], r[512] = { 0 };
 	int fd = udp_dial(to, 0), got, rc;
 	uint64_t t4;
 	ssize_t n;
@@ -284,7 +284,7 @@ int t_stamp_workers(struct ctx *c)
 int t_stamp_kernel_time(struct ctx *c)
 {
 	struct addr to = with_port(c, port_of(c->srv, "stamp on "));
-	unsigned char q[STAMP_BASE], r[STAMP_BASE];
+	unsigned char q[STAMP_BASE], r[STAMP_BASE] = { 0 };
 	int fd = udp_dial(&to, 0), ttl, rc = 0;
 	uint64_t t1 = ntp_now(), t2, t3;
 
@@ -661,12 +661,22 @@ static int liar(int lfd, struct server *client)
 	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+/* A TCP listener on 127.0.0.1 that nobody serves, its address in target. */
+static int hold(char *target, size_t size)
+{
+	unsigned port;
+	int fd = hold_port(SOCK_STREAM, 0, &port);
+
+	if (fd >= 0)
+		snprintf(target, size, "127.0.0.1:%u", port);
+	return fd;
+}
+
 /* What the health check says when it fails names the server and why. */
 int t_probe_messages(struct ctx *c)
 {
 	struct server p;
 	char flags[64], target[32];
-	unsigned port;
 	int fd, st;
 
 	(void)c;
@@ -674,18 +684,16 @@ int t_probe_messages(struct ctx *c)
 	REQUIRE(st == 2 && strstr(p.err, "-P: the port is missing: '[::1]'"),
 	    "-P [::1]: exit %d: %s", st, p.err);
 	/* Nobody listens. */
-	if ((fd = hold_port(SOCK_STREAM, 0, &port)) < 0)
+	if ((fd = hold(target, sizeof target)) < 0)
 		return -1;
 	close(fd);
-	snprintf(target, sizeof target, "127.0.0.1:%u", port);
 	snprintf(flags, sizeof flags, "-P %s", target);
 	st = server_run(&p, flags);
 	REQUIRE(st == 1 && strstr(p.err, target) && strstr(p.err, "connect") &&
 	    strstr(p.err, "refused"), "refused: exit %d: %s", st, p.err);
 	/* It listens, never answers. */
-	if ((fd = hold_port(SOCK_STREAM, 0, &port)) < 0)
+	if ((fd = hold(target, sizeof target)) < 0)
 		return -1;
-	snprintf(target, sizeof target, "127.0.0.1:%u", port);
 	snprintf(flags, sizeof flags, "-P %s -W 300", target);
 	st = server_run(&p, flags);
 	close(fd);
@@ -693,9 +701,8 @@ int t_probe_messages(struct ctx *c)
 	    strstr(p.err, "no reply within 300 ms"), "silent: exit %d: %s", st,
 	    p.err);
 	/* It answers wrong. */
-	if ((fd = hold_port(SOCK_STREAM, 0, &port)) < 0)
+	if ((fd = hold(target, sizeof target)) < 0)
 		return -1;
-	snprintf(target, sizeof target, "127.0.0.1:%u", port);
 	snprintf(flags, sizeof flags, "-P %s", target);
 	st = server_spawn(&p, flags, NULL) < 0 ? -1 : liar(fd, &p);
 	close(fd);
