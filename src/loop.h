@@ -15,6 +15,13 @@
 
 #define MAX_LISTEN 8
 
+/* A kind of refusal: said at most once per NOTE_MS, with a count. */
+struct note {
+	uint32_t at;		/* when it was last said */
+	uint32_t count;		/* refusals since then */
+	int said;
+};
+
 struct loop {
 	/* Set by the caller. */
 	int tcp_fd[MAX_LISTEN], ntcp;	/* listening sockets */
@@ -38,6 +45,7 @@ struct loop {
 	int paused;
 	uint32_t again;		/* edge mode: connections to serve unasked */
 	int scrapes;		/* metrics connections may be open */
+	struct note full, nofd;	/* refusals said in the log */
 	struct stats count;
 };
 

@@ -358,6 +358,8 @@ int main(int argc, char **argv)
 		return print_help(o);
 	if (o->probe)
 		return client_run(&o->client);
+	if (say_never_block() < 0)
+		say("warning: stderr: %m; a stalled log reader may stall echod");
 	if (signals_block() < 0) {
 		say("blocking signals: %m");
 		return 1;

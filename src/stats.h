@@ -14,8 +14,10 @@ struct stats {
 	unsigned long long rejected_fd;		/* EMFILE/ENFILE */
 	unsigned long long timed_out;
 	unsigned long long bytes_in, bytes_out;
+	unsigned long long bytes_dropped;	/* input after an idle timeout */
 	unsigned long long udp_in, udp_out;	/* datagrams, STAMP's too */
 	unsigned long long udp_dropped;		/* in = out + dropped + short */
+	unsigned long long log_dropped;		/* say_dropped(), when read */
 	unsigned long long stamp_short;		/* STAMP requests under 44 bytes */
 };
 
