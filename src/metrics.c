@@ -65,9 +65,10 @@ static unsigned body(struct metrics *m, char *out, unsigned size)
 /* The whole answer to status into m->out; returns its length. */
 static unsigned answer(struct metrics *m, int status)
 {
-	char *b = m->out + METRICS_OUT / 2;	/* the body, then the head */
-	unsigned len = status == 200 ? body(m, b, METRICS_OUT / 2) : 0;
-	unsigned head = http_head(m->out, METRICS_OUT / 2, status, len);
+	char *b = m->out + METRICS_HEAD;	/* the body, then the head */
+	unsigned len = status == 200 ?
+	    body(m, b, METRICS_OUT - METRICS_HEAD) : 0;
+	unsigned head = http_head(m->out, METRICS_HEAD, status, len);
 
 	memmove(m->out + head, b, len);
 	return head + len;
@@ -90,8 +91,9 @@ void metrics_serve(struct metrics *m, unsigned i)
 	if ((status = http_status(c->in, c->have, METRICS_IN)) == 0)
 		return;
 	n = answer(m, status);
-	/* Read what else came, so that closing sends a FIN, not a reset. */
-	while (recv(c->fd, c->in, METRICS_IN, MSG_DONTWAIT) > 0)
+	/* Read what else came (a little), so that closing sends a FIN. */
+	for (r = 0; r < 8 && recv(c->fd, c->in, METRICS_IN, MSG_DONTWAIT) > 0;
+	    r++)
 		;
 	if (send(c->fd, m->out, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		say("metrics: send: %m");

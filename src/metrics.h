@@ -14,6 +14,7 @@
 #define METRICS_CONNS 4		/* scrapes at once; more are closed */
 #define METRICS_IN 2048		/* a longer request header gets 431 */
 #define METRICS_OUT 8192	/* the answer */
+#define METRICS_HEAD 256	/* of which its head at most */
 #define METRICS_MS 5000		/* a scraper has this long to ask */
 
 struct metrics_conn {
