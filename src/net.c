@@ -199,7 +199,6 @@ struct opt {
  */
 static const struct opt datagram_opts[] = {
 	{ IPPROTO_IPV6, IPV6_RECVPKTINFO, 1 }, { IPPROTO_IP, IP_PKTINFO, 1 },
-	{ SOL_SOCKET, SO_TIMESTAMPNS, 1 },
 	{ IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1 }, { IPPROTO_IP, IP_RECVTTL, 1 },
 	{ IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255 }, { IPPROTO_IP, IP_TTL, 255 },
 };
@@ -223,7 +222,13 @@ int net_set_pktinfo(int fd)
 
 int net_set_stamp(int fd)
 {
-	return set_opts(fd, (int)(sizeof datagram_opts / sizeof *datagram_opts));
+	if (set_opts(fd, (int)(sizeof datagram_opts / sizeof *datagram_opts)) < 0)
+		return -1;
+	if (set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) == 0)
+		return 0;
+	/* qemu-user knows only the microsecond one. */
+	return errno == ENOPROTOOPT ? set_int(fd, SOL_SOCKET, SO_TIMESTAMP, 1) :
+	    -1;
 }
 
 /* In whole seconds, rounded up. */
@@ -245,6 +250,7 @@ void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl)
 {
 	unsigned char *keep = m->msg_control;
 	struct cmsghdr *c, *next;
+	struct timeval tv;
 	int v;
 
 	memset(t, 0, sizeof *t);
@@ -253,6 +259,11 @@ void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl)
 		next = CMSG_NXTHDR(m, c);
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
 			memcpy(t, CMSG_DATA(c), sizeof *t);
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+			memcpy(&tv, CMSG_DATA(c), sizeof tv);
+			t->tv_sec = tv.tv_sec;
+			t->tv_nsec = tv.tv_usec * 1000;
+		}
 		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
 		    (c->cmsg_level == IPPROTO_IPV6 &&
 		    c->cmsg_type == IPV6_HOPLIMIT)) {
