@@ -149,12 +149,18 @@ static int open_sockets(struct setup *s)
 	s->inherited = n > 0;
 	if ((!s->inherited && bind_sockets(s) < 0) || bind_measuring(s) < 0)
 		return -1;
-	for (n = 0; n < s->nudp + s->nstamp; n++)
-		if ((n < s->nudp ? net_set_pktinfo(s->udp[n]) :
-		    net_set_stamp(s->stamp[n - s->nudp])) < 0) {
+	for (n = 0; n < s->nudp + s->nstamp; n++) {
+		int r = n < s->nudp ? net_set_pktinfo(s->udp[n]) :
+		    net_set_stamp(s->stamp[n - s->nudp]);
+
+		if (r < 0) {
 			say("setsockopt udp: %m");
 			return -1;
 		}
+		if (r > 0 && n == s->nudp)
+			say("warning: SO_TIMESTAMPNS: %m; STAMP reads the clock "
+			    "for its receive times");
+	}
 	return 0;
 }
 

@@ -226,9 +226,8 @@ int net_set_stamp(int fd)
 		return -1;
 	if (set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) == 0)
 		return 0;
-	/* qemu-user knows only the microsecond one. */
-	return errno == ENOPROTOOPT ? set_int(fd, SOL_SOCKET, SO_TIMESTAMP, 1) :
-	    -1;
+	/* Every kernel since 2.6.22 has it; qemu-user does not. */
+	return errno == ENOPROTOOPT ? 1 : -1;
 }
 
 /* In whole seconds, rounded up. */
@@ -250,7 +249,6 @@ void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl)
 {
 	unsigned char *keep = m->msg_control;
 	struct cmsghdr *c, *next;
-	struct timeval tv;
 	int v;
 
 	memset(t, 0, sizeof *t);
@@ -259,11 +257,6 @@ void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl)
 		next = CMSG_NXTHDR(m, c);
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
 			memcpy(t, CMSG_DATA(c), sizeof *t);
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
-			memcpy(&tv, CMSG_DATA(c), sizeof tv);
-			t->tv_sec = tv.tv_sec;
-			t->tv_nsec = tv.tv_usec * 1000;
-		}
 		if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) ||
 		    (c->cmsg_level == IPPROTO_IPV6 &&
 		    c->cmsg_type == IPV6_HOPLIMIT)) {

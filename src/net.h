@@ -39,9 +39,9 @@ int net_set_inq(int fd);
 int net_set_pktinfo(int fd);
 /*
  * STAMP: datagrams carry their packet info, the kernel's receive time
- * (SO_TIMESTAMPNS, or SO_TIMESTAMP where only that is known) and their TTL
- * or Hop Limit (IP_RECVTTL, IPV6_RECVHOPLIMIT); what the socket sends
- * leaves with TTL 255.
+ * (SO_TIMESTAMPNS) and their TTL or Hop Limit (IP_RECVTTL,
+ * IPV6_RECVHOPLIMIT); what the socket sends leaves with TTL 255. Returns
+ * 1, not -1, if all but the receive time could be had.
  */
 int net_set_stamp(int fd);
 /* A blocking connect or send waits up to ms, rounded up to a second
