@@ -51,11 +51,78 @@ static struct conn *conn_of(struct loop *lp, const struct slot *s)
 	return &lp->conn[slot_index(&lp->slots, s)];
 }
 
+/*
+ * Register the listeners for events, or take them out (0). DEL and ADD
+ * rather than MOD: EPOLLEXCLUSIVE registrations cannot be modified, and
+ * ADD puts this process last among the listeners' exclusive waiters.
+ */
+static int listen_for(struct loop *lp, uint32_t events)
+{
+	int i;
+
+	for (i = 0; i < lp->ntcp; i++) {
+		struct epoll_event ev = { .events = events,
+		    .data.u64 = tag(ID_TCP + (uint32_t)i, 0) };
+
+		if (lp->armed != 0 && epoll_ctl(lp->epoll_fd, EPOLL_CTL_DEL,
+		    lp->tcp_fd[i], &ev) < 0)
+			return -1;
+		if (events != 0 && epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD,
+		    lp->tcp_fd[i], &ev) < 0)
+			return -1;
+	}
+	lp->armed = events;
+	return 0;
+}
+
+/* Count this worker among those with room, or not; how many are. */
+static int room(struct loop *lp, int has)
+{
+	struct loop_share *sh = lp->share;
+
+	if (__atomic_exchange_n(&sh->in[lp->worker], has, __ATOMIC_SEQ_CST) == has)
+		return __atomic_load_n(&sh->room, __ATOMIC_SEQ_CST);
+	return __atomic_add_fetch(&sh->room, has ? 1 : -1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * What the listeners should wait for now (see struct loop_share): when
+ * paused, nothing; shared, exclusively while a slot is free, else nothing
+ * unless no worker has room: then plainly, to refuse.
+ */
+static uint32_t listen_events(struct loop *lp)
+{
+	int full = lp->slots.used == lp->slots.n;
+
+	if (lp->paused)
+		return 0;
+	if (lp->share == NULL)
+		return EPOLLIN;
+	if (room(lp, !full) > 0)
+		return full ? 0 : EPOLLIN | EPOLLEXCLUSIVE;
+	return EPOLLIN;
+}
+
+static int relisten(struct loop *lp)
+{
+	uint32_t want = listen_events(lp);
+
+	return want == lp->armed ? 0 : listen_for(lp, want);
+}
+
+/* Shared listeners follow the slots. */
+static void slots_changed(struct loop *lp)
+{
+	if (lp->share != NULL && relisten(lp) < 0)
+		say("epoll_ctl listener: %m");
+}
+
 /* close() also removes the fd from epoll: client fds are never shared. */
 static void drop(struct loop *lp, struct slot *s)
 {
 	close(s->fd);
 	slot_give(&lp->slots, s);
+	slots_changed(lp);
 }
 
 static void queue_again(struct loop *lp, struct slot *s)
@@ -148,34 +215,14 @@ static void admit(struct loop *lp, int fd)
 		return;
 	}
 	lp->count.accepted++;
-}
-
-/*
- * Take the listeners out of epoll for a while, or put them back. DEL and
- * ADD rather than MOD: EPOLLEXCLUSIVE registrations cannot be modified.
- */
-static int listening(struct loop *lp, int on)
-{
-	int i;
-
-	for (i = 0; i < lp->ntcp; i++) {
-		struct epoll_event ev = { .events = EPOLLIN,
-		    .data.u64 = tag(ID_TCP + (uint32_t)i, 0) };
-
-		if (lp->shared)
-			ev.events |= EPOLLEXCLUSIVE;
-		if (epoll_ctl(lp->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		    lp->tcp_fd[i], &ev) < 0)
-			return -1;
-	}
-	return 0;
+	slots_changed(lp);
 }
 
 static void pause_accepting(struct loop *lp)
 {
-	if (listening(lp, 0) < 0)
-		say("epoll_ctl pause listener: %m");
 	lp->paused = 1;
+	if (relisten(lp) < 0)
+		say("epoll_ctl pause listener: %m");
 	lp->now = now_ms();
 	lp->resume_at = lp->now + PAUSE_MS;
 }
@@ -184,13 +231,11 @@ static void resume_accepting(struct loop *lp)
 {
 	if (lp->spare_fd < 0)
 		lp->spare_fd = dup(lp->tcp_fd[0]);
-	if (listening(lp, 1) < 0) {
-		say("epoll_ctl resume listener: %m");
-		listening(lp, 0);
-		lp->resume_at = lp->now + PAUSE_MS;
-		return;
-	}
 	lp->paused = 0;
+	if (relisten(lp) < 0) {
+		say("epoll_ctl resume listener: %m");
+		pause_accepting(lp);
+	}
 }
 
 /*
@@ -259,22 +304,31 @@ static void on_listen(struct loop *lp, int lfd)
 {
 	int i, fd;
 
-	for (i = 0; i < ACCEPTS; i++) {
+	/* A refusing worker steps aside once another has room. */
+	slots_changed(lp);
+	for (i = 0; i < ACCEPTS && lp->armed != 0; i++) {
 		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0)
 			admit(lp, fd);
 		else if (accept_failed(lp, lfd) < 0)
-			return;
+			break;
 	}
+	/* Shared: to the back of the queue, so the next client wakes another. */
+	if (i > 0 && (lp->armed & EPOLLEXCLUSIVE) &&
+	    listen_for(lp, lp->armed) < 0)
+		say("epoll_ctl listener: %m");
 }
 
 static void report(const struct loop *lp)
 {
 	const struct stats *c = &lp->count;
+	char who[24] = "";
 
-	say("accepted %llu active %u rejected_full %llu rejected_fd %llu "
+	if (lp->worker >= 0)
+		say_fmt(who, sizeof who, "worker %d: ", lp->worker);
+	say("%saccepted %llu active %u rejected_full %llu rejected_fd %llu "
 	    "timed_out %llu bytes_in %llu bytes_out %llu "
-	    "udp_in %llu udp_out %llu udp_dropped %llu",
+	    "udp_in %llu udp_out %llu udp_dropped %llu", who,
 	    c->accepted, lp->slots.used, c->rejected_full, c->rejected_fd,
 	    c->timed_out, c->bytes_in, c->bytes_out,
 	    c->udp_in, c->udp_out, c->udp_dropped);
@@ -290,6 +344,8 @@ static int on_signal(struct loop *lp)
 		return 0;
 	if (si.ssi_signo == SIGUSR1)
 		report(lp);
+	else
+		signals_other((int)si.ssi_signo);
 	return si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT;
 }
 
@@ -349,18 +405,25 @@ int loop_init(struct loop *lp, const char **what)
 		return -1;
 	*what = "epoll_ctl";
 	if (add(lp, lp->signal_fd, EPOLLIN, ID_SIGNAL) < 0 ||
-	    listening(lp, 1) < 0)
+	    relisten(lp) < 0)
 		return -1;
 	for (i = 0; i < lp->nudp; i++)
 		if (add(lp, lp->udp_fd[i], EPOLLIN |
-		    (lp->shared ? EPOLLEXCLUSIVE : 0), ID_UDP + (uint32_t)i) < 0)
+		    (lp->share ? EPOLLEXCLUSIVE : 0), ID_UDP + (uint32_t)i) < 0)
 			return -1;
-	/* Edge mode: reads say what they left (Linux 4.18+; else guess). */
+	/*
+	 * Edge mode: reads say what they left (Linux 4.18+; else guess).
+	 * UNIX sockets have no TCP_INQ; their reads guess.
+	 */
 	lp->env.inq = lp->env.edge;
 	for (i = 0; i < lp->ntcp && lp->env.inq; i++)
-		if (net_set_inq(lp->tcp_fd[i]) < 0)
+		if (net_set_inq(lp->tcp_fd[i]) < 0 && errno != EOPNOTSUPP)
 			lp->env.inq = 0;
 	lp->env.count = &lp->count;
+	if (lp->single) {
+		lp->now = now_ms();
+		admit(lp, 0);
+	}
 	if (lp->ntcp == 0)
 		return 0;
 	*what = "dup";
@@ -410,6 +473,8 @@ int loop_run(struct loop *lp)
 		serve_again(lp);
 		if (lp->idle_ms != 0)
 			sweep(lp);
+		if (lp->single && lp->slots.used == 0)
+			return 0;
 		if (lp->paused && until(lp->now, lp->resume_at) == 0)
 			resume_accepting(lp);
 	}

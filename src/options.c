@@ -20,21 +20,22 @@
 #define STR_(x) #x
 
 const char options_usage[] =
-    "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
-    "[-t seconds] [-m echo|capitalize] [-w workers]\n"
-    "             [-u uid[:gid]] [-r dir] [-S]\n"
+    "usage: echod [-EqSU] [-p port] [-l addr] [-c slots] [-b bytes] [-t seconds]\n"
+    "             [-m echo|capitalize] [-w workers] [-u uid[:gid]] [-r dir]\n"
     "       echod -P addr:port\n"
     "       echod -h | -V";
 
 const char options_help[] =
     "  -p PORT     TCP (and UDP) port, 0 for any free one (default 8000)\n"
-    "  -l ADDR     listen on one IPv4 or IPv6 address (default: all, dual-stack)\n"
+    "  -l ADDR     listen on this IPv4 or IPv6 address (fe80::1%eth0 too), up to\n"
+    "              " STR(MAX_LISTEN) " times (default: all addresses, dual-stack)\n"
     "  -c N        connection slots per process, 1-1048576 (default 1024)\n"
     "  -b BYTES    ring buffer per slot, a power of two, 64-16777216 (default 4096)\n"
     "  -t SECONDS  close connections idle this long, 0 = never (default 300)\n"
-    "  -m MODE     echo (byte-exact, default) or capitalize (per line)\n"
+    "  -m MODE     echo (byte-exact, default) or capitalize (per line; TCP only,\n"
+    "              UDP always echoes)\n"
     "  -E          edge-triggered epoll (default level-triggered)\n"
-    "  -U          UDP echo too, on the same address and port\n"
+    "  -U          UDP echo too, on the same addresses and port\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
     STR(WORKERS_MAX) "\n"
     "  -u UID[:GID] run as this numeric user (and group) once bound\n"
@@ -43,11 +44,13 @@ const char options_help[] =
     "  -q          no start line\n"
     "  -P A:P      probe: send a nonce to the echo server at A:P (e.g. [::1]:8000),\n"
     "              exit 0 if it comes back within 2 s, else 1\n"
-    "  -h          this help\n"
-    "  -V          version\n"
+    "  -h, --help  this help\n"
+    "  -V, --version  version\n"
     "\n"
-    "Signals: TERM/INT stop (exit 0), USR1 writes counters to stderr.\n"
-    "Exit status: 0 after SIGTERM or SIGINT, 1 on a set-up failure, 2 on bad usage.";
+    "Signals: TERM/INT stop (exit 0), USR1 writes counters to stderr,\n"
+    "HUP and USR2 are ignored (there is nothing to reload).\n"
+    "Exit status: 0 after SIGTERM or SIGINT, 1 on a set-up failure (also bad\n"
+    "LISTEN_FDS or LISTEN_PID), 2 on bad usage.";
 
 static int fail(struct options *o, char flag, const char *why, const char *arg)
 {
@@ -130,17 +133,39 @@ static int probe_target(struct options *o, const char *arg)
 	return 0;
 }
 
+/* -l "192.0.2.1", "2001:db8::1" or "fe80::1%br-lan" (a zone: IPv6 only). */
+static int listen_on(struct options *o, const char *arg)
+{
+	struct listen_addr *l = &o->listen[o->nlisten];
+	const char *zone = strchr(arg, '%');
+	size_t len = zone ? (size_t)(zone - arg) : strlen(arg);
+	char host[INET6_ADDRSTRLEN];
+
+	if (o->nlisten == MAX_LISTEN)
+		return fail(o, 'l', "at most " STR(MAX_LISTEN) " addresses", arg);
+	if (len >= sizeof host)
+		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
+	memcpy(host, arg, len);
+	host[len] = '\0';
+	if (address(host, &l->af, &l->addr) < 0)
+		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
+	if (zone != NULL && (l->af != AF_INET6 || zone[1] == '\0'))
+		return fail(o, 'l', "a zone (%name) needs an IPv6 address", arg);
+	l->scope = zone ? zone + 1 : NULL;
+	o->nlisten++;
+	return 0;
+}
+
 static int value(struct options *o, char flag, const char *arg)
 {
 	switch (flag) {
 	case 'p':
 		if (number(arg, 65535, &o->port) < 0)
 			return fail(o, flag, "port must be 0-65535", arg);
+		o->port_set = 1;
 		return 0;
 	case 'l':
-		if (address(arg, &o->af, &o->addr) < 0)
-			return fail(o, flag, "not an IPv4 or IPv6 address", arg);
-		return 0;
+		return listen_on(o, arg);
 	case 'P':
 		return probe_target(o, arg);
 	case 'u':
@@ -230,6 +255,20 @@ static int word(struct options *o, const char *a, const char *next)
 	return 1;
 }
 
+/* "--help" and "--version", what most people type first; nothing else. */
+static int long_option(struct options *o, const char *a)
+{
+	int *on = strcmp(a, "--help") == 0 ? &o->help :
+	    strcmp(a, "--version") == 0 ? &o->version : NULL;
+
+	if (on == NULL) {
+		say_fmt(o->err, sizeof o->err, "unknown option: '%s'", a);
+		return -1;
+	}
+	*on = 1;
+	return 1;
+}
+
 int options_parse(struct options *o, int argc, char *const argv[])
 {
 	int i = 1, used;
@@ -240,7 +279,10 @@ int options_parse(struct options *o, int argc, char *const argv[])
 			i++;
 			break;
 		}
-		used = word(o, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+		if (argv[i][1] == '-')
+			used = long_option(o, argv[i]);
+		else
+			used = word(o, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
 		if (used < 0)
 			return -1;
 		i += used;

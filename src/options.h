@@ -4,12 +4,22 @@
 
 #include <netinet/in.h>
 
+#include "loop.h"
+
 enum { MODE_ECHO, MODE_CAPITALIZE };
 
+/* One -l address. */
+struct listen_addr {
+	int af;				/* AF_INET or AF_INET6 */
+	struct in6_addr addr;		/* in the af's own layout */
+	const char *scope;		/* IPv6 zone after '%' (in argv), or NULL */
+};
+
 struct options {
-	int af;				/* AF_INET, AF_INET6, 0: all addresses */
-	struct in6_addr addr;		/* -l, in the af's own layout */
+	struct listen_addr listen[MAX_LISTEN];	/* -l, in order */
+	unsigned nlisten;		/* 0: all addresses */
 	unsigned port;			/* -p, 0: any free port */
+	int port_set;			/* -p given */
 	unsigned slots;			/* -c */
 	unsigned ring_size;		/* -b, a power of two */
 	unsigned idle_timeout;		/* -t seconds, 0: off */
@@ -22,7 +32,7 @@ struct options {
 	unsigned uid, gid;		/* -u UID[:GID] */
 	const char *root;		/* -r DIR, NULL: no chroot */
 	int no_seccomp;			/* -S */
-	int help, version;		/* -h, -V */
+	int help, version;		/* -h, -V, --help, --version */
 	int probe;			/* -P: health-check a server, exit */
 	int probe_af;
 	struct in6_addr probe_addr;

@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
 FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS = ring xform options
+FUZZ_TARGETS = ring xform options listen_env
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 SOAK_SECONDS ?= 60
@@ -43,6 +43,12 @@ build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
 		src/options.c src/say.c
+
+build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c src/net.c src/say.c \
+		$(HDR) | setup
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_listen_env.c \
+		src/net.c src/say.c
 
 fuzz-build: $(FUZZ_BINS)
 

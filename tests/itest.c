@@ -27,11 +27,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../src/conn.h"
+#include "../src/slots.h"
 
 #define MAX_REMOTE 8
 #define CASE_SECONDS 300	/* any one case, times -T */
@@ -194,13 +204,15 @@ static int split_words(char *flags, char **out, int max)
 }
 
 /* Sockets the next spawn passes as fds 3, 4, ... with LISTEN_FDS. */
-static int pass_fd[4], npass;
+static int pass_fd[16], npass;
+/* Set: these values instead of the server's pid and npass. */
+static const char *pass_pid, *pass_fds;
 
 /* systemd's protocol: LISTEN_FDS from fd 3 on, LISTEN_PID = the server. */
 static void pass_sockets(void)
 {
 	char pid[16], n[16];
-	int i, high[4];
+	int i, high[16];
 
 	for (i = 0; i < npass; i++)
 		high[i] = fcntl(pass_fd[i], F_DUPFD, 100);
@@ -208,8 +220,50 @@ static void pass_sockets(void)
 		dup2(high[i], 3 + i);
 	snprintf(pid, sizeof pid, "%d", (int)getpid());
 	snprintf(n, sizeof n, "%d", npass);
-	setenv("LISTEN_PID", pid, 1);
-	setenv("LISTEN_FDS", n, 1);
+	setenv("LISTEN_PID", pass_pid ? pass_pid : pid, 1);
+	setenv("LISTEN_FDS", pass_fds ? pass_fds : n, 1);
+}
+
+/*
+ * A seccomp filter for the next spawn: prctl(PR_SET_SECCOMP) fails with
+ * EINVAL as on a kernel that rejects echod's filter (1: only a real
+ * program; the probe with none goes through) or has no filters (2: all).
+ * The structures are the kernel's (<linux/filter.h>, <linux/seccomp.h>).
+ */
+static int seccomp_einval;
+
+struct bpf_insn {
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define ARG_LO(i) (16 + 8 * (i) + 4)	/* seccomp_data.args[i], low half */
+#else
+#define ARG_LO(i) (16 + 8 * (i))
+#endif
+
+static int deny_seccomp(int all)
+{
+	struct bpf_insn f[] = {
+		{ 0x20, 0, 0, 0 },			/* ld nr */
+		{ 0x15, 0, 5, SYS_prctl },		/* jeq prctl */
+		{ 0x20, 0, 0, ARG_LO(0) },		/* ld option */
+		{ 0x15, 0, 3, PR_SET_SECCOMP },
+		{ 0x20, 0, 0, ARG_LO(2) },		/* ld program */
+		{ 0x15, all ? 0 : 1, 0, 0 },		/* NULL: the probe */
+		{ 0x06, 0, 0, 0x00050000u | EINVAL },	/* ret errno */
+		{ 0x06, 0, 0, 0x7fff0000u },		/* ret allow */
+	};
+	struct {
+		unsigned short len;
+		struct bpf_insn *insn;
+	} prog = { sizeof f / sizeof f[0], f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return prctl(PR_SET_SECCOMP, 2, &prog, 0, 0);
 }
 
 static void exec_server(char *flags, int err_fd, const struct rlimit *nofile)
@@ -223,11 +277,13 @@ static void exec_server(char *flags, int err_fd, const struct rlimit *nofile)
 	argv[n] = NULL;
 	dup2(err_fd, 1);	/* -h and -V write to stdout */
 	dup2(err_fd, 2);
+	signal(SIGPIPE, SIG_DFL);
+	if (npass > 0 || pass_fds != NULL)
+		pass_sockets();
 	if (nofile != NULL && setrlimit(RLIMIT_NOFILE, nofile) < 0)
 		_exit(126);
-	signal(SIGPIPE, SIG_DFL);
-	if (npass > 0)
-		pass_sockets();
+	if (seccomp_einval != 0 && deny_seccomp(seccomp_einval == 2) < 0)
+		_exit(125);
 	execvp(argv[0], argv);
 	dprintf(2, "itest: exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -1845,6 +1901,653 @@ static int t_privdrop(struct ctx *c)
 	return rc;
 }
 
+/* ---- field bugs: workers, activation, inetd, signals, messages -------- */
+
+/* A listening TCP socket on 127.0.0.1, any port (*port); -1 on failure. */
+static int listener(unsigned *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof a;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    listen(fd, 64) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return fail("listening socket: %s", strerror(errno));
+	}
+	*port = ntohs(a.sin_port);
+	return fd;
+}
+
+/* A UDP socket on 127.0.0.1, any port. */
+static int udp_bound(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd < 0 ? fail("udp socket: %s", strerror(errno)) : fd;
+}
+
+/* Spawn the server on pass_fd[0..n) as systemd would. */
+static int spawn_passed(struct server *s, const char *flags, int n,
+    const struct rlimit *nofile)
+{
+	int rc;
+
+	npass = n;
+	rc = spawn(s, flags, nofile);
+	npass = 0;
+	if (rc == 0 && !wait_line(s, "listening on", 10))
+		rc = fail("no start line: %.300s", s->err);
+	return rc;
+}
+
+/* stop() and clean up after a server started here; rc, or -1. */
+static int finish(struct server *s, int rc)
+{
+	if (stop(s) < 0)
+		rc = -1;
+	kill_hard(s);
+	return rc;
+}
+
+/* Dial and ping until served, for up to 5 s: a slot frees a moment late. */
+static int served_again(const struct ctx *c)
+{
+	double end = now() + 5 * scale;
+	int fd;
+
+	while ((fd = dial_ping(c, "again\n")) < 0) {
+		if (now() > end)
+			return -1;
+		why[0] = '\0';
+		nap(0.05);
+	}
+	close(fd);
+	return 0;
+}
+
+/* SIGUSR1 to the supervisor; key's value in worker 0's and 1's lines. */
+static int worker_counts(struct server *s, const char *key, long long v[2])
+{
+	double end = now() + 5 * scale;
+	size_t from = s->errlen;
+	const char *at;
+	char pat[64];
+	int w;
+
+	kill(s->pid, SIGUSR1);
+	for (w = 0; w < 2; w++) {
+		snprintf(pat, sizeof pat, "worker %d: accepted ", w);
+		while ((at = strstr(s->err + from, pat)) == NULL ||
+		    strchr(at, '\n') == NULL) {
+			if (s->err_fd < 0 || now() > end)
+				return fail("no counters from worker %d: %.300s",
+				    w, s->err + from);
+			collect(s, 50);
+		}
+		snprintf(pat, sizeof pat, " %s ", key);
+		at = strstr(at, pat);
+		if (at == NULL || sscanf(at + strlen(pat), "%lld", &v[w]) != 1)
+			return fail("no %s from worker %d", key, w);
+	}
+	return 0;
+}
+
+/*
+ * One inherited listener, -w 2 -c 4: clients alternate between the
+ * workers, all 8 slots serve, the 9th client sees EOF, a freed slot
+ * serves again.
+ */
+static int activation_workers(const char *flags)
+{
+	struct server s = { .err_fd = -1 };
+	struct ctx cc = { .srv = &s };
+	long long v[2];
+	unsigned port;
+	int lfd = listener(&port), fd[8], n = 0, extra, rc;
+
+	if (lfd < 0)
+		return -1;
+	pass_fd[0] = lfd;
+	rc = spawn_passed(&s, flags, 1, NULL);
+	if (rc == 0 && (wait_worker(&s, 0, 0, 5) <= 0 ||
+	    wait_worker(&s, 1, 0, 5) <= 0))
+		rc = fail("workers did not start: %.300s", s.err);
+	set_addr(&cc, "127.0.0.1", port);
+	for (; rc == 0 && n < 2; n++)
+		if ((fd[n] = dial_ping(&cc, "spread\n")) < 0)
+			rc = -1;
+	if (rc == 0 && (rc = worker_counts(&s, "accepted", v)) == 0 &&
+	    (v[0] != 1 || v[1] != 1))
+		rc = fail("2 clients: worker 0 took %lld, worker 1 %lld", v[0],
+		    v[1]);
+	for (; rc == 0 && n < 8; n++)
+		if ((fd[n] = dial_ping(&cc, "every slot\n")) < 0)
+			rc = fail("client %d of 8 not served: %s", n + 1, why);
+	if (rc == 0 && (extra = dial(&cc)) >= 0) {
+		if (!closed_within(extra, 5))
+			rc = fail("a 9th client was not closed with 2 x 4 slots");
+		close(extra);
+	}
+	if (rc == 0 && (rc = worker_counts(&s, "rejected_full", v)) == 0 &&
+	    v[0] + v[1] != 1)
+		rc = fail("rejected_full %lld + %lld, not 1", v[0], v[1]);
+	if (rc == 0) {
+		close(fd[0]);
+		fd[0] = -1;
+		if (served_again(&cc) < 0)
+			rc = fail("no slot came back: %s", why);
+	}
+	while (n-- > 0)
+		if (fd[n] >= 0)
+			close(fd[n]);
+	close(lfd);
+	return finish(&s, rc);
+}
+
+static int t_activation_workers(struct ctx *c)
+{
+	(void)c;
+	return activation_workers("-w 2 -c 4");
+}
+
+static int t_activation_workers_edge(struct ctx *c)
+{
+	(void)c;
+	return activation_workers("-E -w 2 -c 4");
+}
+
+/* -w 2: SIGKILL the supervisor; the workers stop and the port refuses. */
+static int t_orphans(struct ctx *c)
+{
+	struct server *s = c->srv;
+	double end = now() + 5 * scale;
+	int fd;
+
+	REQUIRE(wait_worker(s, 0, 0, 5) > 0 && wait_worker(s, 1, 0, 5) > 0,
+	    "workers did not start: %.300s", s->err);
+	if ((fd = dial_ping(c, "orphans?\n")) < 0)
+		return -1;
+	close(fd);
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	s->pid = 0;
+	while ((fd = dial(c)) >= 0) {
+		close(fd);
+		if (now() > end)
+			return fail("the port accepts 5 s after the supervisor died");
+		nap(0.05);
+	}
+	why[0] = '\0';
+	return 0;
+}
+
+/* 8 TCP and 8 UDP sockets inherited, soft limit 20: all of -c 10 serve. */
+static int t_fd_limit_inherited(struct ctx *c)
+{
+	struct rlimit low = { 20, 4096 };
+	struct server s = { .err_fd = -1 };
+	struct ctx cc = { .srv = &s };
+	unsigned port, p;
+	int fd[10], i, n = 0, rc = 0;
+
+	(void)c;
+	for (i = 0; i < 16 && rc == 0; i++)
+		if ((pass_fd[i] = i < 8 ? listener(i ? &p : &port) :
+		    udp_bound()) < 0)
+			rc = -1;
+	if (rc == 0)
+		rc = spawn_passed(&s, "-c 10", 16, &low);
+	set_addr(&cc, "127.0.0.1", port);
+	for (; rc == 0 && n < 10; n++)
+		if ((fd[n] = dial_ping(&cc, "one of ten\n")) < 0)
+			rc = fail("client %d of 10 not served: %s", n + 1, why);
+	while (n-- > 0)
+		if (fd[n] >= 0)
+			close(fd[n]);
+	while (i-- > 0)
+		if (pass_fd[i] >= 0)
+			close(pass_fd[i]);
+	return rc == 0 || s.pid > 0 ? finish(&s, rc) : rc;
+}
+
+/* An inherited UNIX stream listener is served (edge mode: no TCP_INQ). */
+static int t_activation_unix(struct ctx *c)
+{
+	char dir[64] = "/tmp/echod-unix.XXXXXX";
+	struct sockaddr_un *un;
+	struct server s = { .err_fd = -1 };
+	struct ctx cc = { .srv = &s };
+	int lfd, fd, rc = 0;
+
+	(void)c;
+	if (mkdtemp(dir) == NULL)
+		return fail("mkdtemp: %s", strerror(errno));
+	memset(&cc.addr, 0, sizeof cc.addr);
+	un = (struct sockaddr_un *)&cc.addr;
+	un->sun_family = AF_UNIX;
+	snprintf(un->sun_path, sizeof un->sun_path, "%s/s", dir);
+	cc.len = sizeof *un;
+	lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)un, cc.len) < 0 ||
+	    listen(lfd, 16) < 0)
+		rc = fail("unix socket: %s", strerror(errno));
+	pass_fd[0] = lfd;
+	if (rc == 0)
+		rc = spawn_passed(&s, "-E", 1, NULL);
+	if (rc == 0 && !strstr(s.err, un->sun_path))
+		rc = fail("start line without the path: %.300s", s.err);
+	if (rc == 0 && (fd = dial_ping(&cc, "local\n")) >= 0)
+		close(fd);
+	else if (rc == 0)
+		rc = -1;
+	if (lfd >= 0)
+		close(lfd);
+	unlink(un->sun_path);
+	rmdir(dir);
+	return rc == 0 || s.pid > 0 ? finish(&s, rc) : rc;
+}
+
+/* Bad LISTEN_PID or LISTEN_FDS, or a wrong socket: exit 1, one clear line. */
+static int t_activation_errors(struct ctx *c)
+{
+	static const struct {
+		const char *pid, *fds;
+		int pass;	/* 1: a connected socket, 2: a pipe */
+		const char *says;
+	} bad[] = {
+		{ "abc", "1", 0, "LISTEN_PID: not a process id: 'abc'" },
+		{ NULL, "-1", 0, "LISTEN_FDS: expected a number of sockets" },
+		{ NULL, "99999999999", 0, "LISTEN_FDS: expected" },
+		{ NULL, "17", 0, "LISTEN_FDS: expected a number of sockets, 0-16" },
+		{ NULL, "2", 0, "LISTEN_FDS: fd 3 is not open" },
+		{ NULL, NULL, 1, "fd 3 is not listening (with systemd, echod "
+		    "wants Accept=no)" },
+		{ NULL, NULL, 2, "LISTEN_FDS: fd 3 is not a socket" },
+	};
+	struct server s = { .err_fd = -1 };
+	struct ctx cc;
+	unsigned port, i;
+	int lfd = listener(&port), p[2], rc = 0, status;
+
+	(void)c;
+	set_addr(&cc, "127.0.0.1", port);
+	for (i = 0; i < sizeof bad / sizeof bad[0] && rc == 0; i++) {
+		pass_pid = bad[i].pid;
+		pass_fds = bad[i].fds;
+		npass = bad[i].pass != 0;
+		p[0] = p[1] = -1;
+		if (bad[i].pass == 1)
+			pass_fd[0] = p[0] = dial(&cc);
+		if (bad[i].pass == 2 && pipe2(p, O_CLOEXEC) == 0)
+			pass_fd[0] = p[0];
+		status = run_to_exit("", &s);
+		npass = 0;
+		pass_pid = pass_fds = NULL;
+		if (status != 1 || !strstr(s.err, bad[i].says) ||
+		    count_lines(s.err) != 1)
+			rc = fail("case %u: exit %d, said: %.300s (wanted 1 and '%s')",
+			    i, status, s.err, bad[i].says);
+		if (p[0] >= 0)
+			close(p[0]);
+		if (p[1] >= 0)
+			close(p[1]);
+	}
+	close(lfd);
+	return rc;
+}
+
+/*
+ * Activation with -p, -l and -U: a warning names them; the start line
+ * lists every inherited socket.
+ */
+static int t_activation_flags(struct ctx *c)
+{
+	struct server s = { .err_fd = -1 };
+	char want[96];
+	unsigned port;
+	int rc = 0;
+
+	(void)c;
+	pass_fd[0] = listener(&port);
+	pass_fd[1] = udp_bound();
+	if (pass_fd[0] < 0 || pass_fd[1] < 0)
+		rc = -1;
+	if (rc == 0)
+		rc = spawn_passed(&s, "-p 1 -l 127.0.0.1 -U", 2, NULL);
+	if (rc == 0 && !strstr(s.err, "warning: -p -l -U ignored"))
+		rc = fail("no warning about -p -l -U: %.300s", s.err);
+	snprintf(want, sizeof want, "listening on 127.0.0.1:%u tcp, "
+	    "127.0.0.1:", port);
+	if (rc == 0 && (!strstr(s.err, want) ||
+	    !strstr(s.err, " udp (from LISTEN_FDS), ")))
+		rc = fail("start line does not list both: %.300s", s.err);
+	if (pass_fd[0] >= 0)
+		close(pass_fd[0]);
+	if (pass_fd[1] >= 0)
+		close(pass_fd[1]);
+	return rc == 0 || s.pid > 0 ? finish(&s, rc) : rc;
+}
+
+/*
+ * inetd "nowait": the connection is fds 0, 1 and 2. echod echoes it,
+ * says nothing into it, and exits 0 when the client is done.
+ */
+static int t_inetd(struct ctx *c)
+{
+	struct ctx cc;
+	double end;
+	unsigned port;
+	int lfd = listener(&port), cl = -1, conn = -1, status = -1, rc = 0;
+	pid_t pid = -1;
+
+	(void)c;
+	set_addr(&cc, "127.0.0.1", port);
+	if (lfd < 0 || (cl = dial(&cc)) < 0 ||
+	    (conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		rc = fail("a connection to hand over: %s", strerror(errno));
+	if (rc == 0 && (pid = fork()) == 0) {
+		char *argv[48], p[] = "-p", zero[] = "0";
+		int n = 0;
+
+		while (server_cmd[n] != NULL && n < 44) {
+			argv[n] = server_cmd[n];
+			n++;
+		}
+		argv[n++] = p;
+		argv[n++] = zero;
+		argv[n] = NULL;
+		dup2(conn, 0);
+		dup2(conn, 1);
+		dup2(conn, 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (conn >= 0)
+		close(conn);
+	conn = -1;
+	if (rc == 0 && (rc = ping(cl, "inetd\n")) == 0) {
+		shutdown(cl, SHUT_WR);
+		if (!closed_within(cl, 5))
+			rc = fail("not closed after the client's FIN");
+	}
+	for (end = now() + 5 * scale; pid > 0 && now() < end; nap(0.02))
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		rc = fail("echod under inetd: status %d", status);
+	if (pid > 0 && kill(pid, SIGKILL) == 0)
+		waitpid(pid, NULL, 0);
+	if (cl >= 0)
+		close(cl);
+	if (conn >= 0)
+		close(conn);
+	if (lfd >= 0)
+		close(lfd);
+	return rc;
+}
+
+/* HUP and USR2 do not stop echod (nor the supervisor); said once. */
+static int t_sighup(struct ctx *c)
+{
+	struct server *s = c->srv;
+	const char *said;
+	int fd;
+
+	kill(s->pid, SIGHUP);
+	kill(s->pid, SIGUSR2);
+	kill(s->pid, SIGHUP);
+	REQUIRE(wait_line(s, "nothing to reload", 5), "nothing said: %.300s",
+	    s->err);
+	if ((fd = dial_ping(c, "still here\n")) < 0)
+		return -1;
+	close(fd);
+	collect(s, 100);
+	said = strstr(s->err, "nothing to reload");
+	REQUIRE(strstr(said + 1, "nothing to reload") == NULL,
+	    "said more than once: %.300s", s->err);
+	return 0;
+}
+
+/* -w 2: each SIGUSR1 line names its worker. */
+static int t_usr1_workers(struct ctx *c)
+{
+	long long v[2];
+
+	return worker_counts(c->srv, "accepted", v);
+}
+
+/* The page of the machine (and so of the server: qemu-user -p too). */
+static size_t page_up(size_t n)
+{
+	size_t page = (size_t)getauxval(AT_PAGESZ);
+
+	return (n + page - 1) / page * page;
+}
+
+/*
+ * The start line: every address and socket, singulars, no idle timeout,
+ * capitalize for TCP only, the slot header of this architecture; and the
+ * total follows the real page size.
+ */
+static int t_start_line(struct ctx *c)
+{
+	struct server s = { .err_fd = -1 };
+	struct ctx cc = { .srv = &s };
+	char want[256];
+	unsigned long long total = 0;
+	const char *at;
+	int fd, rc;
+
+	(void)c;
+	rc = start(&s, "-c 1 -t 0 -w 1 -U -m capitalize -l 127.0.0.1 -l ::1",
+	    NULL);
+	snprintf(want, sizeof want, "127.0.0.1:%u tcp, [::1]:%u tcp, "
+	    "127.0.0.1:%u udp, [::1]:%u udp, level-triggered, capitalize tcp, "
+	    "echo udp, no idle timeout, 1 worker x (1 slot x (4096 ring + %zu "
+	    "header)", s.port, s.port, s.port, s.port,
+	    sizeof(struct slot) + sizeof(struct conn));
+	if (rc == 0 && !strstr(s.err, want))
+		rc = fail("start line: %.300s, wanted: %s", s.err, want);
+	set_addr(&cc, "::1", s.port);
+	if (rc == 0 && (fd = dial_ping(&cc, "Six\n")) >= 0)
+		close(fd);
+	else if (rc == 0)
+		rc = -1;
+	rc = finish(&s, rc);
+	if (rc != 0)
+		return rc;
+	/* 2 shares of 3 slots, their headers and rings, page by page. */
+	rc = start(&s, "-w 2 -c 3 -b 64 -l 127.0.0.1", NULL);
+	at = rc == 0 ? strstr(s.err, ") = ") : NULL;
+	if (rc == 0 && (at == NULL || sscanf(at, ") = %llu", &total) != 1 ||
+	    total != 2 * (page_up(3 * sizeof(struct slot)) +
+	    page_up(3 * sizeof(struct conn)) + page_up(3 * 64))))
+		rc = fail("%llu bytes fixed, not 2 shares on %lu-byte pages",
+		    total, getauxval(AT_PAGESZ));
+	return finish(&s, rc);
+}
+
+/* Bring lo up with fe80::1 too (in this process's network namespace). */
+static int lo_with_link_local(void)
+{
+	struct {
+		struct in6_addr addr;
+		uint32_t prefixlen;
+		int ifindex;
+	} a6 = { .prefixlen = 64 };	/* <linux/ipv6.h>'s in6_ifreq */
+	struct ifreq ifr;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, "lo");
+	a6.ifindex = (int)if_nametoindex("lo");
+	inet_pton(AF_INET6, "fe80::1", &a6.addr);
+	rc = fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ? -1 : 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (rc == 0 && (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ||
+	    ioctl(fd, SIOCSIFADDR, &a6) < 0))
+		rc = -1;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * -l with a zone, in a network namespace of our own: fe80::1%lo serves
+ * (with 127.0.0.1 beside it); an unknown interface is a set-up failure.
+ */
+static int t_listen_zone(struct ctx *c)
+{
+	struct server s = { .err_fd = -1 };
+	struct ctx cc = { .srv = &s };
+	char want[64];
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd, rc;
+
+	(void)c;
+	if (home < 0 || unshare(CLONE_NEWNET) < 0) {
+		if (home >= 0)
+			close(home);
+		return skip("no network namespace of our own (needs root)");
+	}
+	rc = lo_with_link_local();
+	if (rc < 0)
+		rc = fail("fe80::1 on lo: %s", strerror(errno));
+	if (rc == 0)
+		rc = start(&s, "-l fe80::1%lo -l 127.0.0.1", NULL);
+	snprintf(want, sizeof want, "[fe80::1%%%u]:%u tcp", if_nametoindex("lo"),
+	    s.port);
+	if (rc == 0 && !strstr(s.err, want))
+		rc = fail("start line without %s: %.300s", want, s.err);
+	set_addr(&cc, "fe80::1", s.port);
+	((struct sockaddr_in6 *)&cc.addr)->sin6_scope_id = if_nametoindex("lo");
+	if (rc == 0 && (fd = dial_ping(&cc, "link-local\n")) >= 0)
+		close(fd);
+	else if (rc == 0)
+		rc = -1;
+	if (rc == 0 || s.pid > 0)
+		rc = finish(&s, rc);
+	if (rc == 0 && (run_to_exit("-l fe80::1%nosuch0", &s) != 1 ||
+	    !strstr(s.err, "-l: no interface 'nosuch0'")))
+		rc = fail("unknown interface: %.300s", s.err);
+	if (setns(home, CLONE_NEWNET) < 0) {
+		printf("itest: cannot return to the network namespace: %s\n",
+		    strerror(errno));
+		exit(3);
+	}
+	close(home);
+	return rc;
+}
+
+/* Is seccomp off for this server command (-S, as under valgrind)? */
+static int told_no_seccomp(void)
+{
+	int i;
+
+	for (i = 0; server_cmd[i] != NULL; i++)
+		if (strcmp(server_cmd[i], "-S") == 0)
+			return 1;
+	return !has_seccomp();
+}
+
+/*
+ * The filter install fails with EINVAL: on a kernel with filters that is
+ * an error (exit 1), on one without them echod says so and serves.
+ */
+static int t_seccomp_einval(struct ctx *c)
+{
+	struct server s = { .err_fd = -1 };
+	struct ctx cc = { .srv = &s };
+	int status, fd, rc;
+
+	(void)c;
+	if (told_no_seccomp())
+		return skip("no seccomp filter in this server (-V, -S)");
+	seccomp_einval = 1;
+	status = run_to_exit("", &s);
+	seccomp_einval = 0;
+	if (status == 125)
+		return skip("cannot install a seccomp filter here (qemu-user?)");
+	REQUIRE(status == 1 && strstr(s.err, "prctl PR_SET_SECCOMP: Invalid "
+	    "argument"), "a rejected filter: exit %d, said: %.300s", status,
+	    s.err);
+	seccomp_einval = 2;
+	rc = start(&s, "", NULL);
+	seccomp_einval = 0;
+	if (rc == 0 && !wait_line(&s, "seccomp: not available in this kernel", 5))
+		rc = fail("no filters: said %.300s", s.err);
+	set_addr(&cc, "127.0.0.1", s.port);
+	if (rc == 0 && (fd = dial_ping(&cc, "unfiltered\n")) >= 0)
+		close(fd);
+	else if (rc == 0)
+		rc = -1;
+	return finish(&s, rc);
+}
+
+/* As root, -r without -u warns: root can leave a chroot. */
+static int t_chroot_warning(struct ctx *c)
+{
+	char dir[64] = "/tmp/echod-root.XXXXXX", flags[96];
+	struct server s = { .err_fd = -1 };
+	int rc;
+
+	(void)c;
+	if (getuid() != 0)
+		return skip("needs root");
+	if (mkdtemp(dir) == NULL)
+		return fail("mkdtemp: %s", strerror(errno));
+	snprintf(flags, sizeof flags, "-r %s", dir);
+	rc = start(&s, flags, NULL);
+	if (rc == 0 && !strstr(s.err, "warning: -r without -u: still root"))
+		rc = fail("no warning: %.300s", s.err);
+	rc = finish(&s, rc);
+	rmdir(dir);
+	return rc;
+}
+
+/* -w 2: a worker maps its own share only, not the other's (overcommit). */
+static int t_workers_memory(struct ctx *c)
+{
+	struct server *s = c->srv;
+	pid_t w = wait_worker(s, 1, 0, 5);
+	long sup, mine;
+
+	if (no_proc)
+		return skip("-k: no /proc of the server");
+	REQUIRE(w > 0, "no worker 1: %.300s", s->err);
+	nap(0.2 * scale);
+	sup = status_kb(s->pid, "VmSize");
+	mine = status_kb(w, "VmSize");
+	/* A share is 64 MiB of rings (-c 64 -b 1048576). */
+	REQUIRE(sup > 0 && mine > 0 && mine < sup - 60 * 1024,
+	    "VmSize supervisor %ld kB, worker %ld kB", sup, mine);
+	return 0;
+}
+
+/* --help, --version: as -h and -V; other long options are refused. */
+static int t_long_options(struct ctx *c)
+{
+	struct server s = { .err_fd = -1 };
+
+	(void)c;
+	REQUIRE(run_to_exit("--help", &s) == 0 && strstr(s.err, "usage: echod"),
+	    "--help: %.200s", s.err);
+	REQUIRE(run_to_exit("--version", &s) == 0 && strstr(s.err, "echod 0."),
+	    "--version: %.200s", s.err);
+	REQUIRE(run_to_exit("--nope", &s) == 2 &&
+	    strstr(s.err, "unknown option: '--nope'"), "--nope: %.200s", s.err);
+	return 0;
+}
+
 /* ---- the table -------------------------------------------------------- */
 
 /* A case that hangs fails by name instead of stalling the whole run. */
@@ -1922,6 +2625,23 @@ static const struct tcase cases[] = {
 	{ "bad-usage", NULL, t_bad_usage, OWN },
 	{ "port-in-use", NULL, t_port_in_use, OWN },
 	{ "quiet", NULL, t_quiet, OWN },
+	{ "activation-workers", NULL, t_activation_workers, OWN },
+	{ "activation-workers-edge", NULL, t_activation_workers_edge, OWN },
+	{ "orphaned-workers", "-w 2", t_orphans, V4 },
+	{ "fd-limit-inherited", NULL, t_fd_limit_inherited, OWN },
+	{ "activation-unix", NULL, t_activation_unix, OWN },
+	{ "activation-errors", NULL, t_activation_errors, OWN },
+	{ "activation-flags", NULL, t_activation_flags, OWN },
+	{ "inetd", NULL, t_inetd, OWN },
+	{ "sighup", "", t_sighup, V4 },
+	{ "sighup-workers", "-w 2", t_sighup, V6 },
+	{ "usr1-workers", "-w 2", t_usr1_workers, V4 },
+	{ "start-line", NULL, t_start_line, OWN },
+	{ "listen-zone", NULL, t_listen_zone, OWN },
+	{ "seccomp-einval", NULL, t_seccomp_einval, OWN },
+	{ "chroot-warning", NULL, t_chroot_warning, OWN },
+	{ "workers-memory", "-w 2 -c 64 -b 1048576", t_workers_memory, V4 },
+	{ "long-options", NULL, t_long_options, OWN },
 };
 
 static void report(const char *name, const char *where, int rc, double t)
