@@ -96,10 +96,11 @@ static int addresses(struct setup *s)
 		const struct listen_addr *l = &o->listen[i];
 
 		net_addr_set(&s->addr[i], l->af, &l->addr, o->port);
-		if (l->scope == NULL)
+		if (l->af != AF_INET6)
 			continue;
-		s->addr[i].u.in6.sin6_scope_id = net_scope(l->scope);
-		if (s->addr[i].u.in6.sin6_scope_id == 0) {
+		s->addr[i].u.in6.sin6_scope_id = l->scope == NULL ?
+		    l->scope_id : net_ifindex(l->scope);
+		if (s->addr[i].u.in6.sin6_scope_id == 0 && l->scope != NULL) {
 			say("-l: no interface '%s': %m", l->scope);
 			return -1;
 		}
@@ -142,8 +143,6 @@ static int inherit(struct setup *s, int n)
 {
 	const struct options *o = &s->o;
 	const char *what;
-	char unused[16];
-	unsigned k = 0;
 	int bad;
 
 	if (net_inherited(n, s->tcp, &s->ntcp, s->udp, &s->nudp, MAX_LISTEN,
@@ -155,12 +154,10 @@ static int inherit(struct setup *s, int n)
 		return -1;
 	}
 	s->inherited = 1;
-	k += say_fmt(unused + k, sizeof unused - k, o->port_set ? " -p" : "");
-	k += say_fmt(unused + k, sizeof unused - k, o->nlisten ? " -l" : "");
-	k += say_fmt(unused + k, sizeof unused - k, o->udp ? " -U" : "");
-	if (k > 0)
-		say("warning:%s ignored: the sockets come from LISTEN_FDS",
-		    unused);
+	if (o->port_set || o->nlisten || o->udp)
+		say("warning:%s%s%s ignored: using LISTEN_FDS",
+		    o->port_set ? " -p" : "", o->nlisten ? " -l" : "",
+		    o->udp ? " -U" : "");
 	/* The sockets are fds 3 to n + 2. */
 	raise_fd_limit(o->slots, 3 + (unsigned)n);
 	return 0;
@@ -189,17 +186,15 @@ static void inetd(struct setup *s)
 /* Sockets inherited from a service manager or inetd, or bound here. */
 static int open_sockets(struct setup *s)
 {
-	char err[160];
 	int n;
 
-	n = net_listen_env(getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
-	    (long)getpid(), 2 * MAX_LISTEN, err, sizeof err);
-	if (n < 0) {
-		say("%s", err);
+	if (options_env(&s->o, getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
+	    (unsigned)getpid()) < 0) {
+		say("%s", s->o.err);
 		return -1;
 	}
-	if (n > 0) {
-		if (inherit(s, n) < 0)
+	if (s->o.passed > 0) {
+		if (inherit(s, (int)s->o.passed) < 0)
 			return -1;
 	} else if (net_stdin_conn()) {
 		inetd(s);
@@ -240,8 +235,7 @@ static int confine(const struct options *o)
 	const char *what;
 
 	if (o->root != NULL && !o->drop && geteuid() == 0)
-		say("warning: -r without -u: still root inside %s, and root can "
-		    "leave a chroot", o->root);
+		say("warning: -r without -u: root can leave a chroot");
 	if (o->root != NULL && sandbox_chroot(o->root) < 0) {
 		say("chroot %s: %m", o->root);
 		return -1;
@@ -284,9 +278,11 @@ static void where(const struct setup *s, char *buf, unsigned size)
 	char name[128];
 
 	for (i = 0; i < n + (s->nudp > 0 ? n : 0); i++) {
-		net_socket_str(i < n ? s->tcp[i] : s->udp[i - n], name,
+		int af = net_fd_str(i < n ? s->tcp[i] : s->udp[i - n], name,
 		    sizeof name);
-		len += say_fmt(buf + len, size - len, "%s%s", i ? ", " : "", name);
+
+		len += say_fmt(buf + len, size - len, "%s%s%s", i ? ", " : "",
+		    name, af == AF_UNIX ? "" : i < n ? " tcp" : " udp");
 	}
 }
 

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -44,46 +43,25 @@ void net_set_port(struct net_addr *a, unsigned port)
 	    &a->u.in.sin_port) = htons((unsigned short)port);
 }
 
-/* Strict decimal, at most limit; -1 if not. */
-static long decimal(const char *s, long limit)
-{
-	long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > limit)
-			return -1;
-	}
-	return v;
-}
-
 /*
  * if_nametoindex by hand: musl's brings in ioctl's compatibility tables
  * and stpncpy.
  */
-unsigned net_scope(const char *zone)
+unsigned net_ifindex(const char *name)
 {
-	long index = decimal(zone, INT_MAX);
-	size_t len = strlen(zone);
+	size_t len = strlen(name);
 	struct ifreq ifr;
-	int fd, err;
+	int fd, r;
 
 	errno = ENODEV;
-	if (index >= 0 || len >= sizeof ifr.ifr_name)
-		return index > 0 ? (unsigned)index : 0;
-	memset(&ifr, 0, sizeof ifr);
-	memcpy(ifr.ifr_name, zone, len);
+	if (len >= sizeof ifr.ifr_name)
+		return 0;
+	memcpy(ifr.ifr_name, name, len + 1);
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
 		return 0;
-	index = syscall(SYS_ioctl, fd, SIOCGIFINDEX, &ifr);
-	err = errno;
+	r = (int)syscall(SYS_ioctl, fd, SIOCGIFINDEX, &ifr);
 	close(fd);
-	errno = err;
-	return index < 0 ? 0 : (unsigned)ifr.ifr_ifindex;
+	return r < 0 ? 0 : (unsigned)ifr.ifr_ifindex;
 }
 
 /* The longest run of two or more zero groups, for "::"; -1 if none. */
@@ -158,24 +136,18 @@ void net_addr_str(const struct net_addr *a, char *buf, unsigned size)
 	say_fmt(buf, size, "%u.%u.%u.%u:%u", b[0], b[1], b[2], b[3], net_port(a));
 }
 
-void net_socket_str(int fd, char *buf, unsigned size)
+int net_fd_str(int fd, char *buf, unsigned size)
 {
 	struct net_addr a;
-	int type = 0;
-	socklen_t len = sizeof type;
-	unsigned n;
 
 	memset(&a, 0, sizeof a);
 	a.len = sizeof a.u - 1;		/* a path stays terminated */
-	if (getsockname(fd, &a.u.sa, &a.len) < 0 ||
-	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0) {
+	if (getsockname(fd, &a.u.sa, &a.len) < 0) {
 		say_fmt(buf, size, "fd %d", fd);
-		return;
+		return -1;
 	}
 	net_addr_str(&a, buf, size);
-	n = (unsigned)strlen(buf);
-	if (a.u.sa.sa_family != AF_UNIX)
-		say_fmt(buf + n, size - n, type == SOCK_DGRAM ? " udp" : " tcp");
+	return a.u.sa.sa_family;
 }
 
 static int set_int(int fd, int level, int name, int value)
@@ -271,27 +243,6 @@ int net_set_pktinfo(int fd)
 	return set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
 }
 
-int net_listen_env(const char *pid, const char *fds, long self, int max,
-    char *err, unsigned size)
-{
-	long p, n;
-
-	if (pid == NULL)
-		return 0;
-	if ((p = decimal(pid, INT_MAX)) <= 0) {
-		say_fmt(err, size, "LISTEN_PID: not a process id: '%s'", pid);
-		return -1;
-	}
-	if (p != self || fds == NULL)
-		return 0;
-	if ((n = decimal(fds, max)) < 0) {
-		say_fmt(err, size, "LISTEN_FDS: expected a number of sockets, "
-		    "0-%d: '%s'", max, fds);
-		return -1;
-	}
-	return (int)n;
-}
-
 /* What is wrong with a passed socket: *what says it, errno is 0. */
 static int refuse(const char **what, const char *why)
 {
@@ -327,7 +278,7 @@ static int kind(int fd, int *type, const char **what)
 	if ((a.u.sa.sa_family == AF_INET || a.u.sa.sa_family == AF_INET6) &&
 	    (*type == SOCK_STREAM || *type == SOCK_DGRAM))
 		return 0;
-	return refuse(what, "is none of TCP, UDP or a UNIX stream socket");
+	return refuse(what, "is not TCP, UDP or a UNIX stream");
 }
 
 /* Sort one passed socket into tcp[] or udp[]. */
@@ -340,8 +291,7 @@ static int adopt(int fd, int *tcp, int *ntcp, int *udp, int *nudp, int max,
 		return -1;
 	count = type == SOCK_STREAM ? ntcp : nudp;
 	if (*count >= max)
-		return refuse(what, type == SOCK_STREAM ?
-		    "is one stream socket too many" : "is one UDP socket too many");
+		return refuse(what, "is one socket too many");
 	*what = "fcntl";
 	flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
@@ -372,12 +322,9 @@ int net_inherited(int n, int *tcp, int *ntcp, int *udp, int *nudp, int max,
 int net_stdin_conn(void)
 {
 	struct net_addr a;
-	int type;
-	socklen_t len = sizeof type;
 
 	a.len = sizeof a.u;
-	return getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0 &&
-	    type == SOCK_STREAM && getpeername(0, &a.u.sa, &a.len) == 0 &&
+	return getpeername(0, &a.u.sa, &a.len) == 0 &&
 	    (a.u.sa.sa_family == AF_INET || a.u.sa.sa_family == AF_INET6) &&
 	    fcntl(0, F_SETFL, O_RDWR | O_NONBLOCK) == 0;
 }

@@ -26,8 +26,8 @@ void net_addr_set(struct net_addr *a, int af, const void *addr,
     unsigned port);
 unsigned net_port(const struct net_addr *a);
 void net_set_port(struct net_addr *a, unsigned port);
-/* An IPv6 zone: an interface name or index; 0 with errno set if none. */
-unsigned net_scope(const char *zone);
+/* An interface's index; 0 with errno set if there is none of that name. */
+unsigned net_ifindex(const char *name);
 /*
  * A bound non-blocking socket of type (SOCK_STREAM: listening too). With
  * NET_ANY, a's address is ignored and replaced by what was bound. On
@@ -41,14 +41,6 @@ int net_set_inq(int fd);
  * IPV6_RECVPKTINFO), so the answer goes out from it. */
 int net_set_pktinfo(int fd);
 /*
- * systemd's LISTEN_PID and LISTEN_FDS (NULL when unset), for process
- * self: how many sockets were passed (at most max), 0 if none or if they
- * were meant for another process, or -1 with err filled when either is
- * malformed. A pure function.
- */
-int net_listen_env(const char *pid, const char *fds, long self, int max,
-    char *err, unsigned size);
-/*
  * Take the n passed sockets, fds 3 and up: listening TCP and UNIX stream
  * ones into tcp[], UDP ones into udp[], at most max each, made
  * non-blocking; then unset the variables. Returns 0, or -1 with *bad the
@@ -58,13 +50,13 @@ int net_listen_env(const char *pid, const char *fds, long self, int max,
 int net_inherited(int n, int *tcp, int *ntcp, int *udp, int *nudp, int max,
     int *bad, const char **what);
 /*
- * 1 if fd 0 is a connected TCP socket, made non-blocking: echod was
- * started by inetd ("nowait") for this one connection. Else 0.
+ * 1 if fd 0 is connected to an IPv4 or IPv6 peer (made non-blocking):
+ * echod was started by inetd ("nowait") for this one connection. Else 0.
  */
 int net_stdin_conn(void);
 /* "[::1]:8000", "[fe80::1%2]:8000", "127.0.0.1:8000", "unix:/path". */
 void net_addr_str(const struct net_addr *a, char *buf, unsigned size);
-/* A socket's local address and kind: "[::]:8000 tcp", "unix:/path". */
-void net_socket_str(int fd, char *buf, unsigned size);
+/* The same for fd's local address; its family, or -1. */
+int net_fd_str(int fd, char *buf, unsigned size);
 
 #endif

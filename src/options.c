@@ -3,6 +3,7 @@
  * stdio, and a parser with no global state is easy to fuzz.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -27,13 +28,12 @@ const char options_usage[] =
 
 const char options_help[] =
     "  -p PORT     TCP (and UDP) port, 0 for any free one (default 8000)\n"
-    "  -l ADDR     listen on this IPv4 or IPv6 address (fe80::1%eth0 too), up to\n"
-    "              " STR(MAX_LISTEN) " times (default: all addresses, dual-stack)\n"
+    "  -l ADDR     listen on this address (fe80::1%eth0 too), up to " STR(MAX_LISTEN)
+    " times\n              (default: all, dual-stack)\n"
     "  -c N        connection slots per process, 1-1048576 (default 1024)\n"
     "  -b BYTES    ring buffer per slot, a power of two, 64-16777216 (default 4096)\n"
     "  -t SECONDS  close connections idle this long, 0 = never (default 300)\n"
-    "  -m MODE     echo (byte-exact, default) or capitalize (per line; TCP only,\n"
-    "              UDP always echoes)\n"
+    "  -m MODE     echo (byte-exact, default) or capitalize (per line, TCP only)\n"
     "  -E          edge-triggered epoll (default level-triggered)\n"
     "  -U          UDP echo too, on the same addresses and port\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
@@ -48,9 +48,8 @@ const char options_help[] =
     "  -V, --version  version\n"
     "\n"
     "Signals: TERM/INT stop (exit 0), USR1 writes counters to stderr,\n"
-    "HUP and USR2 are ignored (there is nothing to reload).\n"
-    "Exit status: 0 after SIGTERM or SIGINT, 1 on a set-up failure (also bad\n"
-    "LISTEN_FDS or LISTEN_PID), 2 on bad usage.";
+    "HUP/USR2 are ignored.\n"
+    "Exit status: 0 after SIGTERM or SIGINT, 1 on a set-up failure, 2 on bad usage.";
 
 static int fail(struct options *o, char flag, const char *why, const char *arg)
 {
@@ -151,7 +150,10 @@ static int listen_on(struct options *o, const char *arg)
 		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
 	if (zone != NULL && (l->af != AF_INET6 || zone[1] == '\0'))
 		return fail(o, 'l', "a zone (%name) needs an IPv6 address", arg);
-	l->scope = zone ? zone + 1 : NULL;
+	l->scope = NULL;
+	l->scope_id = 0;
+	if (zone != NULL && number(zone + 1, INT_MAX, &l->scope_id) < 0)
+		l->scope = zone + 1;
 	o->nlisten++;
 	return 0;
 }
@@ -290,6 +292,29 @@ int options_parse(struct options *o, int argc, char *const argv[])
 	if (i < argc) {
 		say_fmt(o->err, sizeof o->err, "unexpected argument: '%s'",
 		    argv[i]);
+		return -1;
+	}
+	return 0;
+}
+
+int options_env(struct options *o, const char *pid, const char *fds,
+    unsigned self)
+{
+	unsigned p;
+
+	o->passed = 0;
+	if (pid == NULL)
+		return 0;
+	if (number(pid, INT_MAX, &p) < 0 || p == 0) {
+		say_fmt(o->err, sizeof o->err, "LISTEN_PID: not a process id: "
+		    "'%s'", pid);
+		return -1;
+	}
+	if (p != self || fds == NULL)
+		return 0;
+	if (number(fds, 2 * MAX_LISTEN, &o->passed) < 0) {
+		say_fmt(o->err, sizeof o->err, "LISTEN_FDS: expected a number of "
+		    "sockets, 0-%u: '%s'", 2 * MAX_LISTEN, fds);
 		return -1;
 	}
 	return 0;

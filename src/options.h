@@ -12,7 +12,8 @@ enum { MODE_ECHO, MODE_CAPITALIZE };
 struct listen_addr {
 	int af;				/* AF_INET or AF_INET6 */
 	struct in6_addr addr;		/* in the af's own layout */
-	const char *scope;		/* IPv6 zone after '%' (in argv), or NULL */
+	unsigned scope_id;		/* IPv6 zone "%3", or 0 */
+	const char *scope;		/* IPv6 zone "%eth0" (in argv), or NULL */
 };
 
 struct options {
@@ -33,6 +34,7 @@ struct options {
 	const char *root;		/* -r DIR, NULL: no chroot */
 	int no_seccomp;			/* -S */
 	int help, version;		/* -h, -V, --help, --version */
+	unsigned passed;		/* sockets from LISTEN_FDS (options_env) */
 	int probe;			/* -P: health-check a server, exit */
 	int probe_af;
 	struct in6_addr probe_addr;
@@ -42,6 +44,14 @@ struct options {
 
 /* Returns 0, or -1 with o->err set (the caller exits 2). */
 int options_parse(struct options *o, int argc, char *const argv[]);
+/*
+ * systemd's LISTEN_PID and LISTEN_FDS (NULL when unset) for process self:
+ * o->passed is how many sockets were passed, 0 if none or if they were
+ * meant for another process. Returns 0, or -1 with o->err set when either
+ * is malformed (the caller exits 1).
+ */
+int options_env(struct options *o, const char *pid, const char *fds,
+    unsigned self);
 /* The synopsis, and a line per flag with the signals and exit statuses. */
 extern const char options_usage[];
 extern const char options_help[];

@@ -45,6 +45,6 @@ void signals_other(int sig)
 	if ((sig != SIGHUP && sig != SIGUSR2) || said)
 		return;
 	said = 1;
-	say("SIG%s ignored: echod has nothing to reload (said once)",
+	say("SIG%s ignored: nothing to reload (said once)",
 	    sig == SIGHUP ? "HUP" : "USR2");
 }

@@ -44,11 +44,11 @@ build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
 		src/options.c src/say.c
 
-build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c src/net.c src/say.c \
+build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c src/options.c src/say.c \
 		$(HDR) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_listen_env.c \
-		src/net.c src/say.c
+		src/options.c src/say.c
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -1,27 +1,29 @@
 /*
- * fuzz_listen_env: systemd's LISTEN_PID and LISTEN_FDS as net_listen_env
+ * fuzz_listen_env: systemd's LISTEN_PID and LISTEN_FDS as options_env
  * reads them (the service manager's, or anyone's who starts echod).
  *
- * Input: the process id echod has (4 bytes), the limit (1 byte), then
- * LISTEN_PID and LISTEN_FDS separated by '\0'; a missing part is an unset
- * variable. Each value is copied into an exactly-sized allocation, so
- * ASan sees any read past its end. Invariants: the answer is -1, or a
- * count from 0 to the limit; a count above 0 only when LISTEN_PID is the
- * process id and LISTEN_FDS is exactly that number in plain decimal; on
- * -1 the message is one non-empty line naming the variable; the same
- * answer twice.
+ * Input: the process id echod has (4 bytes), then LISTEN_PID and
+ * LISTEN_FDS separated by '\0'; a missing part is an unset variable. Each
+ * value is copied into an exactly-sized allocation, so ASan sees any read
+ * past its end. Invariants: -1 or 0; on 0 a count from 0 to 16 sockets,
+ * above 0 only when LISTEN_PID is the process id and LISTEN_FDS is
+ * exactly that number in plain decimal; on -1 the message is one
+ * non-empty line naming the variable, and the values really are
+ * malformed; the same answer twice.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "net.h"
+#include "options.h"
+
+#define MAX (2 * MAX_LISTEN)
 
 #define REQUIRE(c) do { \
 	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s (err \"%s\")\n", \
-		    __FILE__, __LINE__, #c, err); \
+		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
+		    __LINE__, #c); \
 		abort(); \
 	} \
 } while (0)
@@ -69,38 +71,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char err[160] = "", err2[160] = "";
+	static struct options o, o2;
+	const char *err = o.err;
 	char *pid, *fds;
-	long self;
-	size_t at = 5;
-	int max, n;
+	unsigned self;
+	size_t at = 4;
+	int r;
 
-	if (size < 5)
+	if (size < 4)
 		return 0;
 	memcpy(&self, data, 4);
 	self &= 0x7fffffff;
-	max = data[4];
 	pid = part(data, size, &at);
 	fds = part(data, size, &at);
-	n = net_listen_env(pid, fds, self, max, err, sizeof err);
-	REQUIRE(n == net_listen_env(pid, fds, self, max, err2, sizeof err2));
-	REQUIRE(n >= -1 && n <= max);
-	if (n < 0) {
-		REQUIRE(strcmp(err, err2) == 0);
+	memset(&o, 0x5a, sizeof o);
+	r = options_env(&o, pid, fds, self);
+	REQUIRE(r == options_env(&o2, pid, fds, self));
+	REQUIRE(r == 0 || r == -1);
+	if (r < 0) {
+		REQUIRE(strcmp(o.err, o2.err) == 0);
 		REQUIRE(strncmp(err, "LISTEN_PID: ", 12) == 0 ||
 		    strncmp(err, "LISTEN_FDS: ", 12) == 0);
-		REQUIRE(strchr(err, '\n') == NULL && strlen(err) < sizeof err);
+		REQUIRE(strchr(err, '\n') == NULL &&
+		    strnlen(err, sizeof o.err) < sizeof o.err);
 		/* Malformed means not a plain decimal in range. */
 		REQUIRE(pid != NULL);
 		if (err[7] == 'P')
 			REQUIRE(plain(pid) <= 0 || plain(pid) > 0x7fffffff);
 		else
-			REQUIRE(plain(pid) == self && fds != NULL &&
-			    (plain(fds) < 0 || plain(fds) > max));
-	} else if (n > 0) {
-		REQUIRE(pid != NULL && fds != NULL && plain(pid) == self);
-		REQUIRE(plain(fds) == n);
-	} else if (pid != NULL && plain(pid) == self && fds != NULL) {
+			REQUIRE(plain(pid) == (long)self && fds != NULL &&
+			    (plain(fds) < 0 || plain(fds) > MAX));
+	} else if (o.passed > 0) {
+		REQUIRE(o.passed == o2.passed && o.passed <= MAX);
+		REQUIRE(pid != NULL && fds != NULL && plain(pid) == (long)self);
+		REQUIRE(plain(fds) == (long)o.passed);
+	} else if (pid != NULL && plain(pid) == (long)self && fds != NULL) {
 		REQUIRE(plain(fds) == 0);
 	}
 	free(pid);

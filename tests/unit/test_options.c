@@ -47,7 +47,8 @@ static void listen_addresses(void)
 	CHECK(o.listen[1].af == AF_INET6 && o.listen[1].scope == NULL);
 	CHECK(o.listen[2].af == AF_INET6 && strcmp(o.listen[2].scope,
 	    "br-lan") == 0 && o.listen[2].addr.s6_addr[0] == 0xfe);
-	CHECK(P("-lfe80::1%3") == 0 && strcmp(o.listen[0].scope, "3") == 0);
+	CHECK(P("-lfe80::1%3") == 0 && o.listen[0].scope == NULL);
+	CHECK(o.listen[0].scope_id == 3);
 	CHECK(P("-l", "10.0.0.1%eth0") < 0 && err_names("-l:"));
 	CHECK(P("-l", "fe80::1%") < 0 && err_names("-l:"));
 	CHECK(P("-l", "%eth0") < 0 && err_names("-l:"));
@@ -123,6 +124,24 @@ static int in_readme(const char *usage)
 	return 0;
 }
 
+/* systemd's variables: ours, someone else's, malformed. */
+static void env(void)
+{
+	CHECK(options_env(&o, NULL, "2", 7) == 0 && o.passed == 0);
+	CHECK(options_env(&o, "7", "2", 7) == 0 && o.passed == 2);
+	CHECK(options_env(&o, "8", "2", 7) == 0 && o.passed == 0);
+	CHECK(options_env(&o, "7", NULL, 7) == 0 && o.passed == 0);
+	CHECK(options_env(&o, "7", "16", 7) == 0 && o.passed == 16);
+	CHECK(options_env(&o, "7", "17", 7) < 0 && strstr(o.err, "0-16"));
+	CHECK(options_env(&o, "7", "-1", 7) < 0 && strstr(o.err, "LISTEN_FDS"));
+	CHECK(options_env(&o, "7", "", 7) < 0);
+	CHECK(options_env(&o, "7", "99999999999", 7) < 0);
+	CHECK(options_env(&o, "x", "1", 7) < 0 && strstr(o.err, "LISTEN_PID"));
+	CHECK(options_env(&o, "0", "1", 7) < 0);
+	CHECK(options_env(&o, "", "1", 7) < 0);
+	CHECK(options_env(&o, "+7", "1", 7) < 0);
+}
+
 static void usage_text(void)
 {
 	CHECK(narrow(options_usage) && narrow(options_help));
@@ -184,4 +203,5 @@ void test_options(void)
 	long_options();
 	listen_addresses();
 	usage_text();
+	env();
 }
