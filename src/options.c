@@ -312,9 +312,9 @@ int options_env(struct options *o, const char *pid, const char *fds,
 	}
 	if (p != self || fds == NULL)
 		return 0;
-	if (number(fds, 2 * MAX_LISTEN, &o->passed) < 0) {
+	if (number(fds, 2ul * MAX_LISTEN, &o->passed) < 0) {
 		say_fmt(o->err, sizeof o->err, "LISTEN_FDS: expected a number of "
-		    "sockets, 0-%u: '%s'", 2 * MAX_LISTEN, fds);
+		    "sockets, 0-%u: '%s'", 2u * MAX_LISTEN, fds);
 		return -1;
 	}
 	return 0;

@@ -30,11 +30,12 @@ VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full
 
 .PHONY: fuzz fuzz-smoke fuzz-build soak soak-smoke valgrind
 
-build/fuzz/ring: tests/fuzz/fuzz_ring.c src/ring.c $(HDR) | setup
+build/fuzz/ring: tests/fuzz/fuzz_ring.c tests/fuzz/fuzz.h src/ring.c $(HDR) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ring.c src/ring.c
 
-build/fuzz/xform: tests/fuzz/fuzz_xform.c src/xform.c $(HDR) | setup
+build/fuzz/xform: tests/fuzz/fuzz_xform.c tests/fuzz/fuzz.h src/xform.c \
+		$(HDR) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_xform.c src/xform.c
 
@@ -44,8 +45,8 @@ build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
 		src/options.c src/say.c
 
-build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c src/options.c src/say.c \
-		$(HDR) | setup
+build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c tests/fuzz/fuzz.h \
+		src/options.c src/say.c $(HDR) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_listen_env.c \
 		src/options.c src/say.c

@@ -2046,7 +2046,7 @@ static int activation_workers(const char *flags)
 	struct server s;
 	struct ctx cc = { .srv = &s };
 	long long v[2];
-	unsigned port;
+	unsigned port = 0;
 	int lfd = listener(&port), fd[9], n = 0, extra, rc;
 	pid_t w0 = 0, w1 = 0;
 
@@ -2153,7 +2153,7 @@ static int t_fd_limit_inherited(struct ctx *c)
 	struct rlimit low = { 20, 4096 };
 	struct server s = { .err_fd = -1 };
 	struct ctx cc = { .srv = &s };
-	unsigned port, p;
+	unsigned port = 0, p;
 	int fd[10], i, n = 0, rc = 0;
 
 	(void)c;
@@ -2232,7 +2232,7 @@ static int t_activation_errors(struct ctx *c)
 	};
 	struct server s = { .err_fd = -1 };
 	struct ctx cc;
-	unsigned port, i;
+	unsigned port = 0, i;
 	int lfd = listener(&port), p[2], rc = 0, status;
 
 	(void)c;
@@ -2270,7 +2270,7 @@ static int t_activation_flags(struct ctx *c)
 {
 	struct server s = { .err_fd = -1 };
 	char want[96];
-	unsigned port;
+	unsigned port = 0;
 	int rc = 0;
 
 	(void)c;
@@ -2302,7 +2302,7 @@ static int t_inetd(struct ctx *c)
 {
 	struct ctx cc;
 	double end;
-	unsigned port;
+	unsigned port = 0;
 	int lfd = listener(&port), cl = -1, conn = -1, status = -1, rc = 0;
 	pid_t pid = -1;
 
@@ -2315,7 +2315,7 @@ static int t_inetd(struct ctx *c)
 		char *argv[48], p[] = "-p", zero[] = "0";
 		int n = 0;
 
-		while (server_cmd[n] != NULL && n < 44) {
+		while (n < 44 && server_cmd[n] != NULL) {
 			argv[n] = server_cmd[n];
 			n++;
 		}

@@ -16,17 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "options.h"
 
 #define MAX (2 * MAX_LISTEN)
-
-#define REQUIRE(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		abort(); \
-	} \
-} while (0)
 
 /* The next '\0'-ended part of the input as its own allocation, or NULL. */
 static char *part(const uint8_t *data, size_t size, size_t *at)
