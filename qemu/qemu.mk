@@ -5,6 +5,7 @@
 #   make sizes            size and CPU floor of each cross-built echod
 #   make qemu-user        the integration suite of each arch under
 #                         qemu-<arch>-static, invoked explicitly
+#   make qemu-user-64k    aarch64's suite on 64 KiB pages
 #   make qemu-test        boot Debian's kernel of each arch in BOOT_ARCHS
 #                         under qemu-system; /init runs the suite inside,
 #                         then the host's itest tests the guest's echod
@@ -28,7 +29,7 @@ PKGS_QEMU = qemu-system-x86 qemu-system-arm qemu-system-mips \
 	gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu \
 	gcc-arm-linux-gnueabi gcc-mips-linux-gnu
 PKGS += $(PKGS_QEMU)
-CHECKS += qemu-user qemu-test
+CHECKS += qemu-user qemu-user-64k qemu-test
 
 # Debian's cross compilers (the same names as in qemu/arch.sh). Each
 # links against a musl sysroot through a specs file. Release programs
@@ -50,7 +51,8 @@ xcc = $(if $(call is_host,$(1)),$(CC_MUSL),$(XGCC_$(1)) -specs $(call xspecs,$(1
 xrel_specs = $(if $(call is_host,$(1)),build/static-pie.specs,build/sysroot/$(1)/release.specs)
 xcc_rel = $(if $(call is_host,$(1)),$(CC_REL),$(XGCC_$(1)) -specs $(call xrel_specs,$(1)))
 
-.PHONY: cross sizes qemu-user qemu-test qemu-run setup-qemu qemu-clean
+.PHONY: cross sizes qemu-user qemu-user-64k qemu-test qemu-run setup-qemu \
+	qemu-clean
 
 ifeq ($(origin ARCH),command line)
 ifeq ($(filter $(ARCH),$(CROSS_ARCHS)),)
@@ -104,6 +106,11 @@ sizes: cross
 
 qemu-user: $(USER_ARCHS:%=build/%/echod) $(USER_ARCHS:%=build/%/itest)
 	sh qemu/user-test.sh $(USER_ARCHS)
+
+# aarch64's suite again on 64 KiB pages (qemu-user's -p, which sets
+# AT_PAGESZ): Debian has no 64K arm64 kernel to boot.
+qemu-user-64k: build/aarch64/echod build/aarch64/itest
+	QEMU_PAGESIZE=65536 sh qemu/user-test.sh aarch64
 
 qemu-test: build/itest $(BOOT_ARCHS:%=build/%/initramfs.cpio)
 	sh qemu/boot-test.sh $(BOOT_ARCHS)

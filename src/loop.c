@@ -75,14 +75,40 @@ static int listen_for(struct loop *lp, uint32_t events)
 	return 0;
 }
 
-/* Count this worker among those with room, or not; how many are. */
+/*
+ * Add to a count in shared memory. ARMv5 has no atomic instruction; for
+ * it libgcc brings 3.8 KB of __sync functions around the kernel's cmpxchg
+ * helper, which this calls itself.
+ */
+static int count_add(int *p, int d)
+{
+#if defined(__arm__) && __ARM_ARCH < 6
+	typedef int (*cmpxchg_fn)(int, int, volatile int *);
+	cmpxchg_fn cmpxchg = (cmpxchg_fn)0xffff0fc0;	/* __kuser_cmpxchg */
+	int old;
+
+	do
+		old = *(volatile int *)p;
+	while (cmpxchg(old, old + d, p) != 0);
+	return old + d;
+#else
+	return __atomic_add_fetch(p, d, __ATOMIC_SEQ_CST);
+#endif
+}
+
+/*
+ * Count this worker among those with room, or not; how many are. Only
+ * this worker (or its replacement) writes its in[].
+ */
 static int room(struct loop *lp, int has)
 {
 	struct loop_share *sh = lp->share;
+	volatile int *in = &sh->in[lp->worker];
 
-	if (__atomic_exchange_n(&sh->in[lp->worker], has, __ATOMIC_SEQ_CST) == has)
-		return __atomic_load_n(&sh->room, __ATOMIC_SEQ_CST);
-	return __atomic_add_fetch(&sh->room, has ? 1 : -1, __ATOMIC_SEQ_CST);
+	if (*in == has)
+		return *(volatile int *)&sh->room;
+	*in = has;
+	return count_add(&sh->room, has ? 1 : -1);
 }
 
 /*

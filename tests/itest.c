@@ -2487,7 +2487,7 @@ static int t_listen_zone(struct ctx *c)
 	struct server s = { .err_fd = -1 };
 	struct ctx cc = { .srv = &s };
 	char want[64];
-	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd, rc;
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), fd, rc = 0;
 
 	(void)c;
 	if (home < 0 || unshare(CLONE_NEWNET) < 0) {
@@ -2495,11 +2495,11 @@ static int t_listen_zone(struct ctx *c)
 			close(home);
 		return skip("no network namespace of our own (needs root)");
 	}
-	rc = lo_with_link_local();
-	if (rc < 0)
-		rc = fail("fe80::1 on lo: %s", strerror(errno));
-	if (rc == 0)
-		rc = start(&s, "-l fe80::1%lo -l 127.0.0.1", NULL);
+	if (lo_with_link_local() < 0) {
+		rc = skip("cannot put fe80::1 on lo here (qemu-user?)");
+		goto home;
+	}
+	rc = start(&s, "-l fe80::1%lo -l 127.0.0.1", NULL);
 	snprintf(want, sizeof want, "[fe80::1%%%u]:%u tcp", if_nametoindex("lo"),
 	    s.port);
 	if (rc == 0 && !strstr(s.err, want))
@@ -2515,6 +2515,7 @@ static int t_listen_zone(struct ctx *c)
 	if (rc == 0 && (run_to_exit("-l fe80::1%nosuch0", &s) != 1 ||
 	    !strstr(s.err, "-l: no interface 'nosuch0'")))
 		rc = fail("unknown interface: %.300s", s.err);
+home:
 	if (setns(home, CLONE_NEWNET) < 0) {
 		printf("itest: cannot return to the network namespace: %s\n",
 		    strerror(errno));
