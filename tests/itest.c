@@ -1986,19 +1986,6 @@ static int worker_counts(struct server *s, const char *key, long long v[2])
 	return 0;
 }
 
-/* Connect, ping, close, n times. */
-static int one_by_one(const struct ctx *c, int n)
-{
-	int fd;
-
-	while (n-- > 0) {
-		if ((fd = dial_ping(c, "one by one\n")) < 0)
-			return -1;
-		close(fd);
-	}
-	return 0;
-}
-
 /*
  * With worker pid stopped, a new client must wait (no EOF) rather than be
  * refused by a full worker, and be served once pid runs again.
@@ -2035,11 +2022,12 @@ static int active(struct server *s, int w, long long n)
 }
 
 /*
- * One inherited listener, -w 2 -c 4. Clients one after another reach
- * both workers. With worker 1 stopped, worker 0 fills up and steps
- * aside: a fifth client waits for worker 1. All 8 slots serve, a 9th
- * client sees EOF. A slot frees in worker 0: with worker 0 stopped, the
- * full worker 1 leaves the next client to it.
+ * One inherited listener, -w 2 -c 4. With worker 1 stopped, worker 0
+ * fills up and steps aside: a fifth client waits for worker 1. All 8
+ * slots serve, a 9th client sees EOF. A slot frees in worker 0: with
+ * worker 0 stopped, the full worker 1 leaves the next client to it.
+ * (Which idle worker the kernel wakes depends on scheduling, so how
+ * clients spread while both have room is not asserted.)
  */
 static int activation_workers(const char *flags)
 {
@@ -2061,10 +2049,6 @@ static int activation_workers(const char *flags)
 	/* Both answer SIGUSR1: both loops run, both listen. */
 	if (rc == 0)
 		rc = worker_counts(&s, "accepted", v);
-	if (rc == 0 && (rc = one_by_one(&cc, 20)) == 0 &&
-	    (rc = worker_counts(&s, "accepted", v)) == 0 && (!v[0] || !v[1]))
-		rc = fail("20 clients: worker 0 took %lld, worker 1 %lld", v[0],
-		    v[1]);
 	if (rc == 0)
 		kill(w1, SIGSTOP);
 	for (; rc == 0 && n < 4; n++)
