@@ -22,6 +22,7 @@ floor() {
 		case "$h" in *"big endian"*) e=BE ;; *) e=LE ;; esac
 		case "$fp" in
 		Hard*) echo "$isa $e, hard-float (FPU or kernel FPU emulation)" ;;
+		Soft*) echo "$isa $e, soft-float" ;;
 		*) echo "$isa $e, ${fp:-?}" ;;
 		esac ;;
 	*) echo "?" ;;

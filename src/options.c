@@ -21,8 +21,8 @@
 #define STR_(x) #x
 
 const char options_usage[] =
-    "usage: echod [-EqSU] [-p port] [-l addr] [-c slots] [-b bytes] [-t seconds]\n"
-    "             [-m echo|capitalize] [-w workers] [-u uid[:gid]] [-r dir]\n"
+    "usage: echod [-EqSU] [-b bytes] [-c slots] [-l addr] [-m echo|capitalize]\n"
+    "             [-p port] [-r dir] [-t seconds] [-u uid[:gid]] [-w workers]\n"
     "       echod -P addr:port\n"
     "       echod -h | -V";
 
