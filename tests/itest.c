@@ -1851,12 +1851,25 @@ static unsigned small_free_port(void)
 }
 
 /*
+ * A new empty directory "/tmp/NAME.XXXXXX", or "NAME.XXXXXX" where there
+ * is no /tmp (a QEMU guest); into dir (64 bytes).
+ */
+static int temp_dir(char *dir, const char *name)
+{
+	snprintf(dir, 64, "/tmp/%s.XXXXXX", name);
+	if (mkdtemp(dir) == NULL &&
+	    mkdtemp(memmove(dir, dir + 5, strlen(dir + 5) + 1)) == NULL)
+		return fail("mkdtemp: %s", strerror(errno));
+	return 0;
+}
+
+/*
  * As root: bind a port below 1024, chroot into an empty directory, serve
  * as 65534:65534 with no supplementary groups.
  */
 static int t_privdrop(struct ctx *c)
 {
-	char dir[64] = "/tmp/echod-root.XXXXXX", flags[160], link[80], path[64];
+	char dir[64], flags[160], link[80], path[64];
 	unsigned port = small_free_port();
 	struct server s;
 	struct ctx cc = { .srv = &s };
@@ -1870,8 +1883,8 @@ static int t_privdrop(struct ctx *c)
 		return skip("-k: no /proc of the server");
 	if (port == 0)
 		return fail("no free port below 1024");
-	if (mkdtemp(dir) == NULL && mkdtemp(strcpy(dir, "echod-root.XXXXXX")) == NULL)
-		return fail("mkdtemp: %s", strerror(errno));
+	if (temp_dir(dir, "echod-root") < 0)
+		return -1;
 	snprintf(flags, sizeof flags, "-l 127.0.0.1 -p %u -u 65534:65534 -r %s -w 1",
 	    port, dir);
 	if (spawn(&s, flags, NULL) < 0 || !wait_line(&s, "listening on", 10))
@@ -2163,15 +2176,15 @@ static int t_fd_limit_inherited(struct ctx *c)
 /* An inherited UNIX stream listener is served (edge mode: no TCP_INQ). */
 static int t_activation_unix(struct ctx *c)
 {
-	char dir[64] = "/tmp/echod-unix.XXXXXX";
+	char dir[64];
 	struct sockaddr_un *un;
 	struct server s = { .err_fd = -1 };
 	struct ctx cc = { .srv = &s };
 	int lfd, fd, rc = 0;
 
 	(void)c;
-	if (mkdtemp(dir) == NULL)
-		return fail("mkdtemp: %s", strerror(errno));
+	if (temp_dir(dir, "echod-unix") < 0)
+		return -1;
 	memset(&cc.addr, 0, sizeof cc.addr);
 	un = (struct sockaddr_un *)&cc.addr;
 	un->sun_family = AF_UNIX;
@@ -2557,15 +2570,15 @@ static int t_seccomp_einval(struct ctx *c)
 /* As root, -r without -u warns: root can leave a chroot. */
 static int t_chroot_warning(struct ctx *c)
 {
-	char dir[64] = "/tmp/echod-root.XXXXXX", flags[96];
+	char dir[64], flags[96];
 	struct server s = { .err_fd = -1 };
 	int rc;
 
 	(void)c;
 	if (getuid() != 0)
 		return skip("needs root");
-	if (mkdtemp(dir) == NULL)
-		return fail("mkdtemp: %s", strerror(errno));
+	if (temp_dir(dir, "echod-root") < 0)
+		return -1;
 	snprintf(flags, sizeof flags, "-r %s", dir);
 	rc = start(&s, flags, NULL);
 	if (rc == 0 && !strstr(s.err, "warning: -r without -u: root can leave a chroot"))
