@@ -70,6 +70,11 @@ HDR = $(wildcard src/*.h)
 # Modules unit tests drive directly (udp.c only for its size).
 UNIT_SRC = src/ring.c src/slots.c src/mem.c src/udp.c src/xform.c src/options.c src/say.c
 UNIT_TESTS = $(wildcard tests/unit/*.c)
+# The test library (tests/lib/, included as "lib/x.h") and the itest runner.
+TESTLIB = $(wildcard tests/lib/*.c)
+TESTLIB_HDR = $(wildcard tests/lib/*.h)
+ITEST_SRC = $(wildcard tests/itest/*.c) $(TESTLIB)
+ITEST_HDR = $(wildcard tests/itest/*.h) $(TESTLIB_HDR) $(HDR)
 
 # Debian packages each part needs; fragments below add theirs.
 PKGS_BUILD = make gcc libc6-dev musl-tools
@@ -115,9 +120,9 @@ build/asan/echod: $(SRC) $(HDR) | setup-build
 	$(CC_SAN) $(SAN_FLAGS) -o $@ $(SRC)
 asan: build/asan/echod
 
-build/itest: tests/itest.c | setup-build
+build/itest: $(ITEST_SRC) $(ITEST_HDR) | setup-build
 	@mkdir -p $(@D)
-	$(CC_MUSL) $(STD) $(WARN) -O2 -static -o $@ tests/itest.c
+	$(CC_MUSL) $(STD) $(WARN) -O2 -static -Itests -o $@ $(ITEST_SRC)
 
 build/unit: $(UNIT_TESTS) $(UNIT_SRC) $(HDR) tests/unit/check.h | setup-build
 	@mkdir -p $(@D)
@@ -154,8 +159,9 @@ itest-asan: build/itest build/asan/echod
 	ASAN_OPTIONS=detect_leaks=0 ./build/itest -- ./build/asan/echod
 
 # Every C file of ours; .clang-tidy and tests/.clang-tidy say which checks.
-LINT_SRC = $(SRC) $(wildcard tests/*.c tests/unit/*.c tests/fuzz/*.c \
-	tests/bench/*.c tests/bench/peers/*.c qemu/*.c)
+LINT_SRC = $(SRC) $(wildcard tests/*.c tests/lib/*.c tests/itest/*.c \
+	tests/unit/*.c tests/fuzz/*.c tests/bench/*.c tests/bench/peers/*.c \
+	qemu/*.c)
 lint: | setup-lint
 	@sh tests/lint.sh $(LINT_SRC)
 setup-lint:

@@ -84,12 +84,13 @@ build/$(1)/echod: $(SRC) $(HDR) $(call xrel_specs,$(1),$(call xsoft,$(1)))
 	@mkdir -p $$(@D)
 	$(call xcc_rel,$(1),$(call xsoft,$(1))) $(REL_CFLAGS) $(REL_LDFLAGS) \
 		-o $$@ $(SRC)
-build/$(1)/init: qemu/init.c $(call xrel_specs,$(1),$(1))
+build/$(1)/init: qemu/init.c $(TESTLIB) $(TESTLIB_HDR) $(call xrel_specs,$(1),$(1))
 	@mkdir -p $$(@D)
-	$(call xcc_rel,$(1),$(1)) $(REL_CFLAGS) $(REL_LDFLAGS) -o $$@ qemu/init.c
-build/$(1)/itest: tests/itest.c $(call xspecs,$(1)) | setup-qemu
+	$(call xcc_rel,$(1),$(1)) $(REL_CFLAGS) $(REL_LDFLAGS) -Itests -o $$@ \
+		qemu/init.c $(TESTLIB)
+build/$(1)/itest: $(ITEST_SRC) $(ITEST_HDR) $(call xspecs,$(1)) | setup-qemu
 	@mkdir -p $$(@D)
-	$(call xcc,$(1)) $(STD) $(WARN) -O2 -static -o $$@ tests/itest.c
+	$(call xcc,$(1)) $(STD) $(WARN) -O2 -static -Itests -o $$@ $(ITEST_SRC)
 endef
 $(foreach a,$(CROSS_ARCHS),$(eval $(call QEMU_ARCH_RULES,$(a))))
 

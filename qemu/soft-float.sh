@@ -10,8 +10,9 @@
 #     under -cpu 24Kc, so both checks can fail.
 # Prints ok/FAIL lines, then "N passed, N failed".
 set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/qemu/arch.sh"
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/pkg/lib.sh
 . "$TOP/tests/pkg/lib.sh"
 CPU=24Kc
 

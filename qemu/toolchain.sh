@@ -9,8 +9,9 @@
 # mipsel-sf: soft-float, as OpenWrt's MIPS targets are) none at all: for
 # those musl is built from Debian's musl source package.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/qemu/arch.sh"
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=qemu/apt.sh
 . "$TOP/qemu/apt.sh"
 
 arch=${1:?usage: toolchain.sh ARCH[-sf]}

@@ -29,6 +29,13 @@ struct loop_share {
 	int in[WORKERS_MAX];		/* 1: that worker is counted in room */
 };
 
+/* A kind of refusal: said at most once per NOTE_MS, with a count. */
+struct note {
+	uint32_t at;		/* when it was last said */
+	uint32_t count;		/* refusals since then */
+	int said;
+};
+
 struct loop {
 	/* Set by the caller. */
 	int tcp_fd[MAX_LISTEN], ntcp;	/* listening sockets */
@@ -50,6 +57,7 @@ struct loop {
 	int paused;
 	uint32_t armed;		/* the listeners' epoll events, 0: not in */
 	uint32_t again;		/* edge mode: connections to serve unasked */
+	struct note full, nofd;	/* refusals said in the log */
 	struct stats count;
 };
 

@@ -155,6 +155,20 @@ static int set_int(int fd, int level, int name, int value)
 	return setsockopt(fd, level, name, &value, sizeof value);
 }
 
+/*
+ * Accepted sockets inherit these. TCP_NODELAY: echoes of small messages go
+ * out at once. SO_OOBINLINE: an urgent byte stays in the stream and is
+ * echoed like any other, rather than waiting aside for MSG_OOB.
+ */
+int net_set_stream(int fd, const char **what)
+{
+	*what = "setsockopt TCP_NODELAY";
+	if (set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0)
+		return -1;
+	*what = "setsockopt SO_OOBINLINE";
+	return set_int(fd, SOL_SOCKET, SO_OOBINLINE, 1);
+}
+
 static int options_for(int fd, const struct net_addr *a, int type, int flags,
     const char **what)
 {
@@ -169,11 +183,8 @@ static int options_for(int fd, const struct net_addr *a, int type, int flags,
 	if ((flags & NET_ANY) && a->u.sa.sa_family == AF_INET6 &&
 	    set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0) < 0)
 		return -1;
-	/* Accepted sockets inherit it: echoes of small messages go out now. */
-	*what = "setsockopt TCP_NODELAY";
-	if (type == SOCK_STREAM &&
-	    set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0)
-		return -1;
+	if (type == SOCK_STREAM)
+		return net_set_stream(fd, what);
 	return 0;
 }
 
@@ -251,7 +262,7 @@ static int refuse(const char **what, const char *why)
 	return -1;
 }
 
-/* Its type, if it is a kind echod serves; else refused. */
+/* Its family and *type, if it is a kind echod serves; else refused. */
 static int kind(int fd, int *type, const char **what)
 {
 	struct net_addr a;
@@ -273,11 +284,10 @@ static int kind(int fd, int *type, const char **what)
 	if (*type == SOCK_STREAM && !listening)
 		return refuse(what, "is not listening (with systemd, echod "
 		    "wants Accept=no)");
-	if (a.u.sa.sa_family == AF_UNIX && *type == SOCK_STREAM)
-		return 0;
-	if ((a.u.sa.sa_family == AF_INET || a.u.sa.sa_family == AF_INET6) &&
-	    (*type == SOCK_STREAM || *type == SOCK_DGRAM))
-		return 0;
+	if ((a.u.sa.sa_family == AF_UNIX && *type == SOCK_STREAM) ||
+	    ((a.u.sa.sa_family == AF_INET || a.u.sa.sa_family == AF_INET6) &&
+	    (*type == SOCK_STREAM || *type == SOCK_DGRAM)))
+		return a.u.sa.sa_family;
 	return refuse(what, "is not TCP, UDP or a UNIX stream");
 }
 
@@ -285,9 +295,12 @@ static int kind(int fd, int *type, const char **what)
 static int adopt(int fd, int *tcp, int *ntcp, int *udp, int *nudp, int max,
     const char **what)
 {
-	int type, flags, *count;
+	int type, af, flags, *count;
 
-	if (kind(fd, &type, what) < 0)
+	if ((af = kind(fd, &type, what)) < 0)
+		return -1;
+	/* Urgent data inline, no Nagle: as on the sockets echod binds. */
+	if (type == SOCK_STREAM && af != AF_UNIX && net_set_stream(fd, what) < 0)
 		return -1;
 	count = type == SOCK_STREAM ? ntcp : nudp;
 	if (*count >= max)

@@ -12,11 +12,10 @@
  * malformed; the same answer twice.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz.h"
+#include "lib/report.h"
 #include "options.h"
 
 #define MAX (2 * MAX_LISTEN)
@@ -79,27 +78,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fds = part(data, size, &at);
 	memset(&o, 0x5a, sizeof o);
 	r = options_env(&o, pid, fds, self);
-	REQUIRE(r == options_env(&o2, pid, fds, self));
-	REQUIRE(r == 0 || r == -1);
+	INVARIANT(r == options_env(&o2, pid, fds, self));
+	INVARIANT(r == 0 || r == -1);
 	if (r < 0) {
-		REQUIRE(strcmp(o.err, o2.err) == 0);
-		REQUIRE(strncmp(err, "LISTEN_PID: ", 12) == 0 ||
+		INVARIANT(strcmp(o.err, o2.err) == 0);
+		INVARIANT(strncmp(err, "LISTEN_PID: ", 12) == 0 ||
 		    strncmp(err, "LISTEN_FDS: ", 12) == 0);
-		REQUIRE(strchr(err, '\n') == NULL &&
+		INVARIANT(strchr(err, '\n') == NULL &&
 		    strnlen(err, sizeof o.err) < sizeof o.err);
 		/* Malformed means not a plain decimal in range. */
-		REQUIRE(pid != NULL);
+		INVARIANT(pid != NULL);
 		if (err[7] == 'P')
-			REQUIRE(plain(pid) <= 0 || plain(pid) > 0x7fffffff);
+			INVARIANT(plain(pid) <= 0 || plain(pid) > 0x7fffffff);
 		else
-			REQUIRE(plain(pid) == (long)self && fds != NULL &&
+			INVARIANT(plain(pid) == (long)self && fds != NULL &&
 			    (plain(fds) < 0 || plain(fds) > MAX));
 	} else if (o.passed > 0) {
-		REQUIRE(o.passed == o2.passed && o.passed <= MAX);
-		REQUIRE(pid != NULL && fds != NULL && plain(pid) == (long)self);
-		REQUIRE(plain(fds) == (long)o.passed);
+		INVARIANT(o.passed == o2.passed && o.passed <= MAX);
+		INVARIANT(pid != NULL && fds != NULL && plain(pid) == (long)self);
+		INVARIANT(plain(fds) == (long)o.passed);
 	} else if (pid != NULL && plain(pid) == (long)self && fds != NULL) {
-		REQUIRE(plain(fds) == 0);
+		INVARIANT(plain(fds) == 0);
 	}
 	free(pid);
 	free(fds);
