@@ -205,9 +205,15 @@ void server_kill(struct server *s)
 
 int server_clean(const struct server *s)
 {
+	char sys[32];
+
 	REQUIRE(strstr(s->err, "Sanitizer") == NULL &&
 	    strstr(s->err, "runtime error") == NULL,
 	    "sanitizer report from the server: %.400s", s->err);
+	/* The supervisor would restart a worker its seccomp filter killed. */
+	snprintf(sys, sizeof sys, "killed by signal %d\n", SIGSYS);
+	REQUIRE(strstr(s->err, sys) == NULL, "a worker was killed by SIGSYS, "
+	    "a system call its seccomp filter lacks: %.400s", s->err);
 	return 0;
 }
 

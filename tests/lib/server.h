@@ -50,11 +50,11 @@ const char *server_wait_line(struct server *s, size_t from, const char *text,
 int server_reap(struct server *s, double secs);
 /* SIGKILL if still running; closes err_fd. */
 void server_kill(struct server *s);
-/* SIGTERM: it must exit 0 within 2 s, no sanitizer report on stderr. */
+/* SIGTERM: it must exit 0 within 2 s, and server_clean. */
 int server_stop(struct server *s);
 /* server_stop, then server_kill: rc, or -1 if it did not stop cleanly. */
 int server_finish(struct server *s, int rc);
-/* No sanitizer report on its stderr. */
+/* No sanitizer report on its stderr, no worker killed by SIGSYS. */
 int server_clean(const struct server *s);
 /* Run with flags to the end: exit status (128 + signal if killed), or -1. */
 int server_run(struct server *s, const char *flags);
