@@ -74,7 +74,7 @@ UNIT_TESTS = $(wildcard tests/unit/*.c)
 TESTLIB = $(wildcard tests/lib/*.c)
 TESTLIB_HDR = $(wildcard tests/lib/*.h)
 ITEST_SRC = $(wildcard tests/itest/*.c) $(TESTLIB)
-ITEST_HDR = $(wildcard tests/itest/*.h) $(TESTLIB_HDR)
+ITEST_HDR = $(wildcard tests/itest/*.h) $(TESTLIB_HDR) $(HDR)
 
 # Debian packages each part needs; fragments below add theirs.
 PKGS_BUILD = make gcc libc6-dev musl-tools
@@ -142,8 +142,18 @@ uninstall:
 run: setup-build build/echod
 	./build/echod -p $(PORT)
 
-size: build/echod
-	@echo "build/echod: $$(stat -c %s build/echod) bytes"
+# What each module costs: the same release link from one object per
+# module, with the linker's map (tests/size.sh reads it).
+SIZE_OBJ = $(SRC:src/%.c=build/size/%.o)
+build/size/%.o: src/%.c $(HDR) $(REL_SPECS) build/release.cmd
+	@mkdir -p $(@D)
+	$(CC_REL) $(REL_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+build/size/echod: $(SIZE_OBJ)
+	$(REL_CMD) -Wl,-Map=$@.map -o $@ $(SIZE_OBJ)
+size: build/echod build/size/echod
+	@sh tests/size.sh build/size/echod build/size/echod.map
+	@cmp -s build/echod build/size/echod || echo "size: build/echod" \
+		"differs from the link measured ($$(stat -c %s build/echod) bytes)"
 
 # The fast loop while changing the code: under a minute.
 test: unit itest

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -19,28 +21,33 @@
 #include "workers.h"
 
 #define VERSION "0.3.0"
-/* Descriptors besides the slots: stdio, listeners, epoll, signalfd, spare. */
-#define FD_OVERHEAD 16
 
 /* What main sets up and every worker shares. */
 struct setup {
 	struct options o;
-	struct net_addr addr, stamp_addr, metrics_addr;
-	int tcp[WORKERS_MAX], udp[WORKERS_MAX];	/* per worker, or shared */
-	int stamp[WORKERS_MAX], metrics[WORKERS_MAX];	/* per worker */
-	int ntcp, nudp, nstamp, inherited;
+	struct net_addr addr[MAX_LISTEN];	/* to bind, naddr of them */
+	int naddr;
+	/* Bound: naddr per worker, worker by worker. Inherited: shared. */
+	int tcp[WORKERS_MAX * MAX_LISTEN], udp[WORKERS_MAX * MAX_LISTEN];
+	int ntcp, nudp, inherited, inetd;
+	/* -T: naddr per worker, worker by worker; -M: one per worker. */
+	int stamp[WORKERS_MAX * MAX_LISTEN], nstamp;
+	unsigned stamp_port;
+	int metrics[WORKERS_MAX];
+	struct net_addr metrics_addr;
 	struct mem mem;
 };
 
 static struct setup setup;
 
 /*
- * Make room for every slot's descriptor if the hard limit allows. prlimit,
- * not setrlimit: musl's setrlimit stops every thread to apply it.
+ * Make room for every slot's descriptor if the hard limit allows, above
+ * the highest one in use before the loop starts (used: stdio and the
+ * sockets). prlimit, not setrlimit: musl's setrlimit stops every thread.
  */
-static void raise_fd_limit(unsigned slots)
+static void raise_fd_limit(unsigned slots, unsigned used)
 {
-	rlim_t need = (rlim_t)slots + FD_OVERHEAD;
+	rlim_t need = (rlim_t)slots + used + LOOP_FDS;
 	struct rlimit rl;
 
 	if (prlimit(0, RLIMIT_NOFILE, NULL, &rl) < 0) {
@@ -81,73 +88,162 @@ static int open_listener(struct net_addr *a, int type, int flags)
 	return fd;
 }
 
-/* The address of af (0: all) and port. */
-static void set_addr(struct net_addr *a, int af, const struct in6_addr *addr,
-    unsigned port)
-{
-	net_addr_set(a, af ? af : AF_INET6, af ? (const void *)addr :
-	    &in6addr_any, port);
-}
-
-/* One TCP (and UDP) socket per worker, all on one port (SO_REUSEPORT). */
-static int bind_sockets(struct setup *s)
+/* The addresses -l names (their zones resolved), or all of them. */
+static int addresses(struct setup *s)
 {
 	const struct options *o = &s->o;
-	unsigned i, procs = o->workers ? o->workers : 1;
-	int flags = (o->workers ? NET_REUSEPORT : 0) | (o->af ? 0 : NET_ANY);
+	unsigned i;
 
-	set_addr(&s->addr, o->af, &o->addr, o->port);
-	/* The first bind fixes the port (-p 0); the rest follow it. */
-	for (i = 0; i < procs; i++) {
-		if ((s->tcp[i] = open_listener(&s->addr, SOCK_STREAM, flags)) < 0)
+	s->naddr = o->nlisten ? (int)o->nlisten : 1;
+	net_addr_set(&s->addr[0], AF_INET6, &in6addr_any, o->port);
+	for (i = 0; i < o->nlisten; i++) {
+		const struct listen_addr *l = &o->listen[i];
+
+		net_addr_set(&s->addr[i], l->af, &l->addr, o->port);
+		if (l->af != AF_INET6)
+			continue;
+		s->addr[i].u.in6.sin6_scope_id = l->scope == NULL ?
+		    l->scope_id : net_ifindex(l->scope);
+		if (s->addr[i].u.in6.sin6_scope_id == 0 && l->scope != NULL) {
+			say("-l: no interface '%s': %m", l->scope);
 			return -1;
-		if (o->udp && (s->udp[i] = open_listener(&s->addr, SOCK_DGRAM,
-		    flags)) < 0)
-			return -1;
+		}
 	}
-	s->ntcp = (int)procs;
-	s->nudp = o->udp ? (int)procs : 0;
 	return 0;
 }
 
 /*
- * STAMP (-T, on -l's address) and metrics (-M) sockets: one per worker,
- * also when the others were inherited.
+ * Each worker's TCP (and UDP) socket on each address, all on one port
+ * (SO_REUSEPORT). The first bind fixes the port (-p 0); the rest follow.
+ */
+static int bind_sockets(struct setup *s)
+{
+	const struct options *o = &s->o;
+	unsigned w, procs = o->workers ? o->workers : 1;
+	int flags = (o->workers ? NET_REUSEPORT : 0) | (o->nlisten ? 0 : NET_ANY);
+	int i, fd;
+
+	if (addresses(s) < 0)
+		return -1;
+	raise_fd_limit(o->slots, 3 + procs * ((unsigned)s->naddr *
+	    (o->udp + 1u + (o->stamp != 0)) + (o->metrics != 0)));
+	for (w = 0; w < procs; w++)
+		for (i = 0; i < s->naddr; i++) {
+			if (s->ntcp > 0)
+				net_set_port(&s->addr[i], net_port(&s->addr[0]));
+			if ((fd = open_listener(&s->addr[i], SOCK_STREAM,
+			    flags)) < 0)
+				return -1;
+			s->tcp[s->ntcp++] = fd;
+			if (!o->udp)
+				continue;
+			if ((fd = open_listener(&s->addr[i], SOCK_DGRAM,
+			    flags)) < 0)
+				return -1;
+			s->udp[s->nudp++] = fd;
+		}
+	return 0;
+}
+
+/*
+ * STAMP (-T) sockets on each address of -l (or all), and metrics (-M)
+ * sockets: one of each per worker, also beside inherited sockets. The
+ * first bind fixes a port 0; the rest follow it.
  */
 static int bind_measuring(struct setup *s)
 {
 	const struct options *o = &s->o;
-	unsigned i, procs = o->workers ? o->workers : 1;
-	int flags = o->workers ? NET_REUSEPORT : 0;
+	unsigned w, procs = o->workers ? o->workers : 1;
+	int flags = o->workers ? NET_REUSEPORT : 0, i;
+	struct net_addr a;
 
-	set_addr(&s->stamp_addr, o->af, &o->addr, o->stamp_port);
-	set_addr(&s->metrics_addr, o->metrics_af, &o->metrics_addr,
-	    o->metrics_port);
-	for (i = 0; i < procs; i++)
-		if ((o->stamp && (s->stamp[i] = open_listener(&s->stamp_addr,
-		    SOCK_DGRAM, flags | (o->af ? 0 : NET_ANY))) < 0) ||
-		    (o->metrics && (s->metrics[i] = open_listener(
+	if (s->naddr == 0 && o->stamp && addresses(s) < 0)
+		return -1;
+	net_addr_set(&s->metrics_addr, o->metrics_af ? o->metrics_af :
+	    AF_INET6, o->metrics_af ? (const void *)&o->metrics_addr :
+	    &in6addr_any, o->metrics_port);
+	for (w = 0; w < procs; w++) {
+		for (i = 0; i < s->naddr && o->stamp; i++) {
+			a = s->addr[i];
+			net_set_port(&a, s->nstamp ? s->stamp_port : o->stamp_port);
+			if ((s->stamp[s->nstamp++] = open_listener(&a, SOCK_DGRAM,
+			    flags | (o->nlisten ? 0 : NET_ANY))) < 0)
+				return -1;
+			s->stamp_port = net_port(&a);
+		}
+		if (o->metrics && (s->metrics[w] = open_listener(
 		    &s->metrics_addr, SOCK_STREAM,
-		    flags | (o->metrics_af ? 0 : NET_ANY))) < 0))
+		    flags | (o->metrics_af ? 0 : NET_ANY))) < 0)
 			return -1;
-	s->nstamp = o->stamp ? (int)procs : 0;
+	}
 	return 0;
 }
 
-/* Sockets inherited from a service manager, or bound here. */
-static int open_sockets(struct setup *s)
+/* The n sockets a service manager passed; flags that would bind, unused. */
+static int inherit(struct setup *s, int n)
 {
+	const struct options *o = &s->o;
 	const char *what;
-	int n;
+	int bad;
 
-	n = net_inherited(s->tcp, &s->ntcp, s->udp, &s->nudp, MAX_LISTEN,
-	    &s->addr, &what);
-	if (n < 0) {
-		say("%s: %m", what);
+	if (net_inherited(n, s->tcp, &s->ntcp, s->udp, &s->nudp, MAX_LISTEN,
+	    &bad, &what) < 0) {
+		if (errno != 0)
+			say("LISTEN_FDS: fd %d: %s: %m", bad, what);
+		else
+			say("LISTEN_FDS: fd %d %s", bad, what);
 		return -1;
 	}
-	s->inherited = n > 0;
-	if ((!s->inherited && bind_sockets(s) < 0) || bind_measuring(s) < 0)
+	s->inherited = 1;
+	if (o->port_set || o->nlisten || o->udp)
+		say("warning:%s%s%s ignored: using LISTEN_FDS",
+		    o->port_set ? " -p" : "", o->nlisten ? " -l" : "",
+		    o->udp ? " -U" : "");
+	/* The sockets are fds 3 to n + 2; then -T's and -M's. */
+	raise_fd_limit(o->slots, 3 + (unsigned)n + (o->workers ?
+	    o->workers : 1) * (MAX_LISTEN * (o->stamp != 0) + (o->metrics != 0)));
+	return 0;
+}
+
+/*
+ * Started by inetd with a connection on fds 0, 1 and 2: serve it alone
+ * and exit. Nothing may be said into it: 1 and 2 become a socket that
+ * takes nothing (no file needed, unlike /dev/null).
+ */
+static void inetd(struct setup *s)
+{
+	int sink = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (sink >= 0) {
+		dup2(sink, 1);
+		dup2(sink, 2);
+		close(sink);
+	}
+	s->inetd = 1;
+	s->o.quiet = 1;
+	s->o.workers = 0;
+	s->o.slots = 1;
+}
+
+/* Sockets inherited from a service manager or inetd, or bound here. */
+static int open_sockets(struct setup *s)
+{
+	int n;
+
+	if (options_env(&s->o, getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
+	    (unsigned)getpid()) < 0) {
+		say("%s", s->o.err);
+		return -1;
+	}
+	if (s->o.passed > 0) {
+		if (inherit(s, (int)s->o.passed) < 0)
+			return -1;
+	} else if (net_stdin_conn()) {
+		inetd(s);
+	} else if (bind_sockets(s) < 0) {
+		return -1;
+	}
+	if (!s->inetd && bind_measuring(s) < 0)
 		return -1;
 	for (n = 0; n < s->nudp + s->nstamp; n++) {
 		int r = n < s->nudp ? net_set_pktinfo(s->udp[n]) :
@@ -190,6 +286,8 @@ static int confine(const struct options *o)
 {
 	const char *what;
 
+	if (o->root != NULL && !o->drop && geteuid() == 0)
+		say("warning: -r without -u: root can leave a chroot");
 	if (o->root != NULL && sandbox_chroot(o->root) < 0) {
 		say("chroot %s: %m", o->root);
 		return -1;
@@ -224,36 +322,53 @@ static int filter(const struct options *o, int role)
 	return r < 0 ? -1 : 0;
 }
 
+/* "[::]:8000 tcp, [::]:8000 udp": one process's sockets. */
+static void where(const struct setup *s, char *buf, unsigned size)
+{
+	int i, n = s->inherited ? s->ntcp : s->naddr;
+	unsigned len = 0;
+	char name[128];
+
+	for (i = 0; i < n + (s->nudp > 0 ? n : 0); i++) {
+		int af = net_fd_str(i < n ? s->tcp[i] : s->udp[i - n], name,
+		    sizeof name);
+
+		len += say_fmt(buf + len, size - len, "%s%s%s", i ? ", " : "",
+		    name, af == AF_UNIX ? "" : i < n ? " tcp" : " udp");
+	}
+}
+
 static void say_start(const struct setup *s)
 {
 	const struct options *o = &s->o;
-	char name[64], workers[32] = "", more[96] = "";
-	unsigned n = 0;
+	char on[400], idle[32] = "no idle timeout", workers[32] = "";
+	unsigned n;
 
-	/* STAMP is on the same address: its port is enough. */
+	where(s, on, sizeof on);
+	n = (unsigned)strlen(on);
+	/* STAMP is on the addresses above: its port is enough. */
 	if (s->nstamp)
-		n = say_fmt(more, sizeof more, ", stamp on port %u",
-		    ntohs(s->stamp_addr.u.in6.sin6_port));
+		n += say_fmt(on + n, sizeof on - n, ", stamp on port %u",
+		    s->stamp_port);
 	if (o->metrics) {
-		n += say_fmt(more + n, sizeof more - n, ", metrics on ");
-		net_addr_str(&s->metrics_addr, more + n, sizeof more - n);
+		n += say_fmt(on + n, sizeof on - n, ", metrics on ");
+		net_addr_str(&s->metrics_addr, on + n, sizeof on - n);
 	}
-	net_addr_str(&s->addr, name, sizeof name);
+	if (o->idle_timeout != 0)
+		say_fmt(idle, sizeof idle, "idle timeout %u s", o->idle_timeout);
 	if (o->workers)
-		say_fmt(workers, sizeof workers, "%u workers x ", o->workers);
-	say("listening on %s %s%s%s, %s-triggered, %s, idle timeout %u s, "
-	    "%s(%u slots x (%u ring + %u header) + %u udp + %u metrics) = "
+		say_fmt(workers, sizeof workers, "%u worker%s x ", o->workers,
+		    o->workers > 1 ? "s" : "");
+	say("listening on %s%s, %s-triggered, %s, %s, "
+	    "%s(%u slot%s x (%u ring + %u header) + %u udp + %u metrics) = "
 	    "%llu bytes fixed",
-	    name, s->ntcp ? "tcp" : "", s->nudp ? (s->ntcp ? "+udp" : "udp") : "",
-	    more, o->edge ? "edge" : "level",
-	    o->mode == MODE_CAPITALIZE ? "capitalize" : "echo",
-	    o->idle_timeout, workers, o->slots, o->ring_size, s->mem.header,
-	    (unsigned)s->mem.part[MEM_UDP], (unsigned)(s->mem.part[MEM_METRICS] +
-	    s->mem.stats_size / s->mem.procs),
-	    (unsigned long long)mem_total(&s->mem));
-	if (s->inherited)
-		say("using %d tcp and %d udp sockets from LISTEN_FDS", s->ntcp,
-		    s->nudp);
+	    on, s->inherited ? " (from LISTEN_FDS)" : "",
+	    o->edge ? "edge" : "level", o->mode != MODE_CAPITALIZE ? "echo" :
+	    s->nudp ? "capitalize tcp, echo udp" : "capitalize", idle,
+	    workers, o->slots, o->slots > 1 ? "s" : "", o->ring_size,
+	    s->mem.header, (unsigned)s->mem.part[MEM_UDP],
+	    (unsigned)(s->mem.part[MEM_METRICS] + s->mem.stats_size /
+	    s->mem.procs), (unsigned long long)mem_total(&s->mem));
 }
 
 /* A worker keeps its own sockets (all of them when they are shared). */
@@ -261,52 +376,48 @@ static void own_sockets(const struct setup *s, unsigned me, struct loop *lp)
 {
 	int i;
 
-	if (s->inherited || s->o.workers == 0) {
-		for (i = 0; i < s->ntcp; i++)
-			lp->tcp_fd[lp->ntcp++] = s->tcp[i];
-		for (i = 0; i < s->nudp; i++)
-			lp->udp_fd[lp->nudp++] = s->udp[i];
-		lp->shared = s->inherited && s->o.workers != 0;
-		return;
-	}
 	for (i = 0; i < s->ntcp; i++)
-		if ((unsigned)i == me)
+		if (s->inherited || s->o.workers == 0 ||
+		    (unsigned)(i / s->naddr) == me)
 			lp->tcp_fd[lp->ntcp++] = s->tcp[i];
 		else
 			close(s->tcp[i]);
 	for (i = 0; i < s->nudp; i++)
-		if ((unsigned)i == me)
+		if (s->inherited || s->o.workers == 0 ||
+		    (unsigned)(i / s->naddr) == me)
 			lp->udp_fd[lp->nudp++] = s->udp[i];
 		else
 			close(s->udp[i]);
+	if (s->inherited && s->o.workers != 0)
+		lp->share = s->mem.shared;
 }
 
-/* STAMP and metrics sockets are one per worker, inherited or not. */
+/* STAMP and metrics sockets are per worker, inherited or not. */
 static void own_measuring(const struct setup *s, unsigned me, struct loop *lp)
 {
-	unsigned i, procs = s->o.workers ? s->o.workers : 1;
+	unsigned per = s->nstamp / (s->o.workers ? s->o.workers : 1), i;
 
 	lp->metrics_fd = -1;
-	for (i = 0; i < procs; i++) {
-		if ((int)i < s->nstamp && i != me)
+	for (i = 0; i < (unsigned)s->nstamp; i++)
+		if (i / per == me)
+			lp->stamp_fd[lp->nstamp++] = s->stamp[i];
+		else
 			close(s->stamp[i]);
-		if (s->o.metrics && i != me)
+	for (i = 0; s->o.metrics && i < s->mem.procs; i++)
+		if (i != me)
 			close(s->metrics[i]);
-	}
-	if (s->nstamp > 0)
-		lp->stamp_fd[lp->nstamp++] = s->stamp[me];
 	if (!s->o.metrics)
 		return;
 	lp->metrics_fd = s->metrics[me];
 	lp->metrics = mem_part(&s->mem, me, MEM_METRICS);
 	metrics_init(lp->metrics);
 	lp->metrics->share = s->mem.stats;
-	lp->metrics->procs = procs;
-	lp->metrics->slots = (unsigned long long)s->o.slots * procs;
+	lp->metrics->procs = s->mem.procs;
+	lp->metrics->slots = (unsigned long long)s->o.slots * s->mem.procs;
 	lp->metrics->memory = mem_total(&s->mem);
 	/* A worker started again goes on from its last counts. */
-	lp->share = &s->mem.stats[me];
-	lp->count = lp->share->count;
+	lp->counts = &s->mem.stats[me];
+	lp->count = lp->counts->count;
 }
 
 /* One process's loop on its share of the fixed memory. */
@@ -317,6 +428,10 @@ static int run_worker(unsigned me, void *arg)
 	static struct loop lp;
 	const char *what;
 
+	if (o->workers && mem_keep(&s->mem, me) < 0) {
+		say("munmap: %m");
+		return 1;
+	}
 	slots_init(&lp.slots, mem_part(&s->mem, me, MEM_SLOTS), o->slots);
 	lp.conn = mem_part(&s->mem, me, MEM_CONNS);
 	lp.rings = mem_part(&s->mem, me, MEM_RINGS);
@@ -324,6 +439,8 @@ static int run_worker(unsigned me, void *arg)
 	lp.env.ring_size = o->ring_size;
 	lp.env.edge = o->edge;
 	lp.env.capitalize = o->mode == MODE_CAPITALIZE;
+	lp.worker = o->workers ? (int)me : -1;
+	lp.single = s->inetd;
 	own_sockets(s, me, &lp);
 	own_measuring(s, me, &lp);
 	if (lp.nudp + lp.nstamp > 0)
@@ -370,7 +487,6 @@ int main(int argc, char **argv)
 		say("blocking signals: %m");
 		return 1;
 	}
-	raise_fd_limit(o->slots);
 	if (open_sockets(&setup) < 0 || fixed_memory(&setup) < 0)
 		return 1;
 	if ((o->root != NULL || o->drop) && confine(o) < 0)

@@ -3,6 +3,7 @@
  * stdio, and a parser with no global state is easy to fuzz.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -20,22 +21,23 @@
 #define STR_(x) #x
 
 const char options_usage[] =
-    "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
-    "[-t seconds] [-m echo|capitalize] [-w workers]\n"
-    "             [-u uid[:gid]] [-r dir] [-S] [-T port] [-M [addr:]port]\n"
+    "usage: echod [-EqSU] [-b bytes] [-c slots] [-l addr] [-m echo|capitalize]\n"
+    "             [-p port] [-r dir] [-t seconds] [-u uid[:gid]] [-w workers]\n"
+    "             [-T port] [-M [addr:]port]\n"
     "       echod -P addr:port [-q] [-o proto] [-n count] [-i ms] [-W ms] "
     "[-L pct]\n"
     "       echod -h | -V";
 
 const char options_help[] =
     "  -p PORT     TCP (and UDP) port, 0 for any free one (default 8000)\n"
-    "  -l ADDR     listen on one IPv4 or IPv6 address (default: all, dual-stack)\n"
+    "  -l ADDR     listen on this address (fe80::1%eth0 too), up to " STR(MAX_LISTEN)
+    " times\n              (default: all, dual-stack)\n"
     "  -c N        connection slots per process, 1-1048576 (default 1024)\n"
     "  -b BYTES    ring buffer per slot, a power of two, 64-16777216 (default 4096)\n"
     "  -t SECONDS  close connections idle this long, 0 = never (default 300)\n"
-    "  -m MODE     echo (byte-exact, default) or capitalize (per line)\n"
+    "  -m MODE     echo (byte-exact, default) or capitalize (per line, TCP only)\n"
     "  -E          edge-triggered epoll (default level-triggered)\n"
-    "  -U          UDP echo too, on the same address and port\n"
+    "  -U          UDP echo too, on the same addresses and port\n"
     "  -T PORT     STAMP reflector on this UDP port (IANA's: 862)\n"
     "  -M [A:]PORT Prometheus metrics on this TCP port (GET /metrics)\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
@@ -51,10 +53,11 @@ const char options_help[] =
     "  -i MS       between probes (default 1000)\n"
     "  -W MS       for each reply (default 2000)\n"
     "  -L PERCENT  exit 1 if more were lost (default 0)\n"
-    "  -h          this help\n"
-    "  -V          version\n"
+    "  -h, --help  this help\n"
+    "  -V, --version  version\n"
     "\n"
-    "Signals: TERM/INT stop (exit 0), USR1 writes counters to stderr.\n"
+    "Signals: TERM/INT stop (exit 0), USR1 writes counters to stderr,\n"
+    "HUP/USR2 are ignored.\n"
     "Exit status: 0 after SIGTERM or SIGINT, 1 on a set-up failure, 2 on bad usage.";
 
 static int fail(struct options *o, char flag, const char *why, const char *arg)
@@ -204,17 +207,42 @@ static int measuring(struct options *o, char flag, const char *arg)
 	return fail(o, flag, "unknown flag", NULL);
 }
 
+/* -l "192.0.2.1", "2001:db8::1" or "fe80::1%br-lan" (a zone: IPv6 only). */
+static int listen_on(struct options *o, const char *arg)
+{
+	struct listen_addr *l = &o->listen[o->nlisten];
+	const char *zone = strchr(arg, '%');
+	size_t len = zone ? (size_t)(zone - arg) : strlen(arg);
+	char host[INET6_ADDRSTRLEN];
+
+	if (o->nlisten == MAX_LISTEN)
+		return fail(o, 'l', "at most " STR(MAX_LISTEN) " addresses", arg);
+	if (len >= sizeof host)
+		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
+	memcpy(host, arg, len);
+	host[len] = '\0';
+	if (address(host, &l->af, &l->addr) < 0)
+		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
+	if (zone != NULL && (l->af != AF_INET6 || zone[1] == '\0'))
+		return fail(o, 'l', "a zone (%name) needs an IPv6 address", arg);
+	l->scope = NULL;
+	l->scope_id = 0;
+	if (zone != NULL && number(zone + 1, INT_MAX, &l->scope_id) < 0)
+		l->scope = zone + 1;
+	o->nlisten++;
+	return 0;
+}
+
 static int value(struct options *o, char flag, const char *arg)
 {
 	switch (flag) {
 	case 'p':
 		if (number(arg, 65535, &o->port) < 0)
 			return fail(o, flag, "port must be 0-65535", arg);
+		o->port_set = 1;
 		return 0;
 	case 'l':
-		if (address(arg, &o->af, &o->addr) < 0)
-			return fail(o, flag, "not an IPv4 or IPv6 address", arg);
-		return 0;
+		return listen_on(o, arg);
 	case 'u':
 		return ids(o, arg);
 	case 'r':
@@ -313,6 +341,20 @@ static int client_only(struct options *o)
 	return fail(o, o->client_flag, "only with -P (the client)", NULL);
 }
 
+/* "--help" and "--version", what most people type first; nothing else. */
+static int long_option(struct options *o, const char *a)
+{
+	int *on = strcmp(a, "--help") == 0 ? &o->help :
+	    strcmp(a, "--version") == 0 ? &o->version : NULL;
+
+	if (on == NULL) {
+		say_fmt(o->err, sizeof o->err, "unknown option: '%s'", a);
+		return -1;
+	}
+	*on = 1;
+	return 1;
+}
+
 int options_parse(struct options *o, int argc, char *const argv[])
 {
 	int i = 1, used;
@@ -323,7 +365,10 @@ int options_parse(struct options *o, int argc, char *const argv[])
 			i++;
 			break;
 		}
-		used = word(o, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+		if (argv[i][1] == '-')
+			used = long_option(o, argv[i]);
+		else
+			used = word(o, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
 		if (used < 0)
 			return -1;
 		i += used;
@@ -334,4 +379,27 @@ int options_parse(struct options *o, int argc, char *const argv[])
 		return -1;
 	}
 	return client_only(o);
+}
+
+int options_env(struct options *o, const char *pid, const char *fds,
+    unsigned self)
+{
+	unsigned p;
+
+	o->passed = 0;
+	if (pid == NULL)
+		return 0;
+	if (number(pid, INT_MAX, &p) < 0 || p == 0) {
+		say_fmt(o->err, sizeof o->err, "LISTEN_PID: not a process id: "
+		    "'%s'", pid);
+		return -1;
+	}
+	if (p != self || fds == NULL)
+		return 0;
+	if (number(fds, 2ul * MAX_LISTEN, &o->passed) < 0) {
+		say_fmt(o->err, sizeof o->err, "LISTEN_FDS: expected a number of "
+		    "sockets, 0-%u: '%s'", 2u * MAX_LISTEN, fds);
+		return -1;
+	}
+	return 0;
 }
