@@ -1,11 +1,13 @@
 #!/bin/sh
-# size.sh BINARY MAP: what each module costs in BINARY (stripped), from the
-# linker's map of the same link: code with read-only data (what the file
-# carries), data and bss per source file, musl's members summed as one,
-# and what xz -9 makes of the file (what a squashfs flash image pays).
+# size.sh MEASURED MAP SHIPPED: what each module costs in MEASURED (a
+# stripped link without LTO), from the linker's map of that link: code
+# with read-only data (what the file carries), data and bss per source
+# file, musl's members summed as one. Then SHIPPED as it is: its size,
+# what xz -9 makes of it (what a squashfs flash image pays), and how far
+# its code may grow before the file jumps by a page.
 set -eu
-bin=$1 map=$2
-size=$(stat -c %s "$bin")
+measured=$1 map=$2 bin=$3
+size=$(stat -c %s "$measured")
 table=$(sed -n '/^Linker script and memory map/,$p' "$map" | awk '
 function hex(s,   v, i, c) {
 	v = 0
@@ -43,10 +45,10 @@ BEGIN { printf "%-12s %8s %8s %8s\n", "module", "text", "data", "bss" }
 { print; t += $2; d += $3; b += $4 }
 END {
 	printf "%-12s %8d %8d %8d\n", "all", t, d, b
-	printf "file %d bytes: the rest (ELF headers, relocations, the page " \
-	    "padding RELRO needs) is %d\n", size, size - t - d
+	printf "without LTO: %d bytes, of which %d are ELF headers, " \
+	    "relocations and the page padding RELRO needs\n", size, size - t - d
 }'
-echo "xz -9: $(xz -9 -c "$bin" | wc -c) bytes"
+echo "$bin: $(stat -c %s "$bin") bytes, xz -9: $(xz -9 -c "$bin" | wc -c) bytes"
 # The read-write segment starts where its page offset lets RELRO end on a
 # page: code grows into the gap before it, then the file jumps by a page.
 readelf -lW "$bin" | awk '$1 == "LOAD" { print $2, $5 }' | {
