@@ -34,16 +34,32 @@ void stats_line(char *buf, unsigned size, const struct stats *c,
 	}
 }
 
+/*
+ * A full memory barrier. ARMv5 has no barrier instruction; for it libgcc
+ * would bring its 3.8 KB of __sync functions around the kernel's helper,
+ * which this calls itself.
+ */
+static void barrier(void)
+{
+#if defined(__arm__) && __ARM_ARCH < 6
+	((void (*)(void))0xffff0fa0)();		/* __kuser_memory_barrier */
+#else
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+#endif
+}
+
 void stats_publish(struct stats_share *s, const struct stats *c,
     uint32_t active)
 {
-	uint32_t gen = s->gen | 1;
+	volatile uint32_t *gen = &s->gen;
+	uint32_t odd = *gen | 1;
 
-	__atomic_store_n(&s->gen, gen, __ATOMIC_RELEASE);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	*gen = odd;
+	barrier();
 	s->count = *c;
 	s->active = active;
-	__atomic_store_n(&s->gen, gen + 1, __ATOMIC_RELEASE);
+	barrier();
+	*gen = odd + 1;
 }
 
 uint32_t stats_sum(const struct stats_share *s, unsigned n, struct stats *sum)
@@ -53,13 +69,15 @@ uint32_t stats_sum(const struct stats_share *s, unsigned n, struct stats *sum)
 	unsigned i, k, t;
 
 	for (i = 0; i < n; i++, s++) {
+		const volatile uint32_t *g = &s->gen;
+
 		for (t = 0; t < TRIES; t++) {
-			gen = __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE);
+			gen = *g;
+			barrier();
 			memcpy(v, &s->count, sizeof v);
 			a = s->active;
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			if (!(gen & 1) &&
-			    __atomic_load_n(&s->gen, __ATOMIC_ACQUIRE) == gen)
+			barrier();
+			if (!(gen & 1) && *g == gen)
 				break;
 		}
 		for (k = 0; k < STATS_COUNTERS; k++)
