@@ -289,7 +289,7 @@ int t_stamp_kernel_time(struct ctx *c)
 	int fd, ttl, rc = 0;
 
 	if (no_proc)
-		return skip("-k: qemu-user gives no kernel receive times");
+		return skip("-k: an emulated server (qemu-user) may not get kernel receive times");
 	if ((fd = udp_dial(&to, 0)) < 0)
 		return -1;
 	request(q, sizeof q, 1, t1, 0);
