@@ -31,7 +31,8 @@ SAN_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer \
 SRC = $(wildcard src/*.c)
 HDR = $(wildcard src/*.h)
 # Modules unit tests drive directly (udp.c only for its size).
-UNIT_SRC = src/ring.c src/slots.c src/mem.c src/udp.c src/xform.c src/options.c src/say.c
+UNIT_SRC = src/ring.c src/slots.c src/mem.c src/udp.c src/xform.c src/options.c src/say.c \
+	src/addr.c src/cap.c src/clock.c src/guard.c src/hash.c src/limit.c src/net.c
 UNIT_TESTS = $(wildcard tests/unit/*.c)
 
 # Debian packages each part needs; fragments below add theirs.

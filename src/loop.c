@@ -54,6 +54,8 @@ static struct conn *conn_of(struct loop *lp, const struct slot *s)
 /* close() also removes the fd from epoll: client fds are never shared. */
 static void drop(struct loop *lp, struct slot *s)
 {
+	if (lp->cap != NULL)
+		cap_give(lp->cap, slot_index(&lp->slots, s));
 	close(s->fd);
 	slot_give(&lp->slots, s);
 }
@@ -119,16 +121,40 @@ static void serve_again(struct loop *lp)
 	}
 }
 
-static void admit(struct loop *lp, int fd)
+/* -A and -C: the counter a client from peer goes to instead of slot i. */
+static unsigned long long *turned_away(struct loop *lp, uint32_t i,
+    const struct net_addr *peer)
+{
+	struct addr a;
+	unsigned port;
+	size_t len = peer->len < sizeof peer->u ? peer->len : sizeof peer->u;
+
+	if (lp->allow == NULL && lp->cap == NULL)
+		return NULL;
+	if (addr_of(&peer->u, len, &a, &port) < 0)	/* a UNIX socket */
+		return lp->allow != NULL ? &lp->count.rejected_allow : NULL;
+	if (lp->allow != NULL && !addr_list_has(lp->allow, &a))
+		return &lp->count.rejected_allow;
+	if (lp->cap != NULL && cap_take(lp->cap, i, &a) < 0)
+		return &lp->count.rejected_cap;
+	return NULL;
+}
+
+static void admit(struct loop *lp, int fd, const struct net_addr *peer)
 {
 	struct slot *s = slot_take(&lp->slots, lp->now);
+	unsigned long long *no;
 	struct epoll_event ev;
 	struct conn *c;
 	uint32_t i;
 
-	if (s == NULL) {
+	if (s == NULL)
+		no = &lp->count.rejected_full;
+	else if ((no = turned_away(lp, slot_index(&lp->slots, s), peer)) != NULL)
+		slot_give(&lp->slots, s);
+	if (no != NULL) {
 		close(fd);
-		lp->count.rejected_full++;
+		(*no)++;
 		return;
 	}
 	i = slot_index(&lp->slots, s);
@@ -257,12 +283,15 @@ static int accept_failed(struct loop *lp, int lfd)
 
 static void on_listen(struct loop *lp, int lfd)
 {
+	struct net_addr peer;
 	int i, fd;
 
 	for (i = 0; i < ACCEPTS; i++) {
-		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		peer.len = sizeof peer.u;
+		fd = accept4(lfd, &peer.u.sa, &peer.len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0)
-			admit(lp, fd);
+			admit(lp, fd, &peer);
 		else if (accept_failed(lp, lfd) < 0)
 			return;
 	}
@@ -273,11 +302,15 @@ static void report(const struct loop *lp)
 	const struct stats *c = &lp->count;
 
 	say("accepted %llu active %u rejected_full %llu rejected_fd %llu "
+	    "rejected_cap %llu rejected_allow %llu "
 	    "timed_out %llu bytes_in %llu bytes_out %llu "
-	    "udp_in %llu udp_out %llu udp_dropped %llu",
+	    "udp_in %llu udp_out %llu udp_dropped %llu udp_guarded %llu "
+	    "udp_denied %llu udp_looped %llu udp_limited %llu",
 	    c->accepted, lp->slots.used, c->rejected_full, c->rejected_fd,
+	    c->rejected_cap, c->rejected_allow,
 	    c->timed_out, c->bytes_in, c->bytes_out,
-	    c->udp_in, c->udp_out, c->udp_dropped);
+	    c->udp_in, c->udp_out, c->udp_dropped, c->udp_guarded,
+	    c->udp_denied, c->udp_looped, c->udp_limited);
 }
 
 /* Returns 1 when the loop should stop. */
@@ -376,7 +409,7 @@ static int dispatch(struct loop *lp, const struct epoll_event *ev)
 	if (id == ID_SIGNAL)
 		return on_signal(lp);
 	if (id >= ID_UDP) {
-		udp_echo(lp->udp, lp->udp_fd[id - ID_UDP], &lp->count);
+		udp_echo(lp->udp, (int)(id - ID_UDP), &lp->count);
 		return 0;
 	}
 	if (id >= ID_TCP) {

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "addr.h"
+#include "cap.h"
 #include "conn.h"
 #include "slots.h"
 #include "stats.h"
@@ -25,6 +27,8 @@ struct loop {
 	unsigned char *rings;	/* one per slot, same index */
 	uint32_t idle_ms;	/* 0: no idle timeout */
 	struct conn_env env;	/* ring_size, edge, capitalize */
+	const struct addr_list *allow;	/* -A; NULL: everyone */
+	struct cap *cap;	/* -C; NULL: no cap */
 
 	/* Owned by the loop. */
 	int epoll_fd, signal_fd, spare_fd;

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "loop.h"
 #include "mem.h"
 #include "net.h"
@@ -30,6 +31,7 @@ struct setup {
 	int tcp[WORKERS_MAX], udp[WORKERS_MAX];	/* per worker, or shared */
 	int ntcp, nudp, inherited;
 	struct mem mem;
+	struct hash_key key;	/* the limits' secret */
 };
 
 static struct setup setup;
@@ -134,7 +136,8 @@ static int fixed_memory(struct setup *s)
 	unsigned procs = o->workers ? o->workers : 1;
 
 	if (mem_plan(&s->mem, mem_page(), o->slots, o->ring_size,
-	    s->nudp > 0, procs) < 0) {
+	    (s->nudp > 0 ? MEM_WITH_UDP : 0) | (o->rate ? MEM_WITH_RATE : 0) |
+	    (o->cap ? MEM_WITH_CAP : 0), procs) < 0) {
 		say("%u x %u slots of %u bytes do not fit in memory", procs,
 		    o->slots, o->ring_size);
 		return -1;
@@ -195,13 +198,14 @@ static void say_start(const struct setup *s)
 	if (o->workers)
 		say_fmt(workers, sizeof workers, "%u workers x ", o->workers);
 	say("listening on %s %s%s, %s-triggered, %s, idle timeout %u s, "
-	    "%s(%u slots x (%u ring + %u header) + %u udp) = %llu bytes fixed",
+	    "%s(%u slots x (%u ring + %u header) + %u udp + %u cap) = "
+	    "%llu bytes fixed",
 	    name, s->ntcp ? "tcp" : "", s->nudp ? (s->ntcp ? "+udp" : "udp") : "",
 	    o->edge ? "edge" : "level",
 	    o->mode == MODE_CAPITALIZE ? "capitalize" : "echo",
 	    o->idle_timeout, workers, o->slots, o->ring_size, s->mem.header,
-	    (unsigned)s->mem.part[MEM_UDP],
-	    (unsigned long long)mem_total(&s->mem));
+	    (unsigned)(s->mem.part[MEM_UDP] + s->mem.part[MEM_LIMIT]),
+	    (unsigned)s->mem.part[MEM_CAP], (unsigned long long)mem_total(&s->mem));
 	if (s->inherited)
 		say("using %d tcp and %d udp sockets from LISTEN_FDS", s->ntcp,
 		    s->nudp);
@@ -232,6 +236,25 @@ static void own_sockets(const struct setup *s, unsigned me, struct loop *lp)
 			close(s->udp[i]);
 }
 
+/* The UDP limits and guards, -A and -C, on this worker's memory. */
+static void exposure(const struct setup *s, unsigned me, struct loop *lp)
+{
+	const struct options *o = &s->o;
+	struct udp_setup u = { lp->udp_fd, lp->nudp, lp->shared,
+	    o->allow.n ? &o->allow : NULL, o->rate, o->burst, &s->key,
+	    mem_part(&s->mem, me, MEM_LIMIT) };
+	static struct cap cap;
+
+	lp->allow = u.allow;
+	if (lp->nudp > 0)
+		lp->udp = udp_init(mem_part(&s->mem, me, MEM_UDP), &u);
+	if (o->cap == 0)
+		return;
+	cap_init(&cap, mem_part(&s->mem, me, MEM_CAP), o->slots, o->cap,
+	    &s->key);
+	lp->cap = &cap;
+}
+
 /* One process's loop on its share of the fixed memory. */
 static int run_worker(unsigned me, void *arg)
 {
@@ -248,8 +271,7 @@ static int run_worker(unsigned me, void *arg)
 	lp.env.edge = o->edge;
 	lp.env.capitalize = o->mode == MODE_CAPITALIZE;
 	own_sockets(s, me, &lp);
-	if (lp.nudp > 0)
-		lp.udp = udp_init(mem_part(&s->mem, me, MEM_UDP));
+	exposure(s, me, &lp);
 	if (loop_init(&lp, &what) < 0) {
 		say("%s: %m", what);
 		return 1;
@@ -294,6 +316,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	raise_fd_limit(o->slots);
+	hash_key_new(&setup.key);
 	if (open_sockets(&setup) < 0 || fixed_memory(&setup) < 0)
 		return 1;
 	if ((o->root != NULL || o->drop) && confine(o) < 0)

@@ -2,7 +2,9 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 
+#include "cap.h"
 #include "conn.h"
+#include "limit.h"
 #include "mem.h"
 #include "slots.h"
 #include "udp.h"
@@ -21,7 +23,7 @@ static uint64_t page_up(uint64_t n, size_t page)
 }
 
 int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
-    int udp, unsigned procs)
+    int with, unsigned procs)
 {
 	uint64_t part[MEM_PARTS], share = 0;
 	int i;
@@ -33,7 +35,10 @@ int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
 	part[MEM_SLOTS] = page_up((uint64_t)slots * sizeof(struct slot), page);
 	part[MEM_CONNS] = page_up((uint64_t)slots * sizeof(struct conn), page);
 	part[MEM_RINGS] = page_up((uint64_t)slots * ring, page);
-	part[MEM_UDP] = udp ? page_up(udp_memsize(), page) : 0;
+	part[MEM_UDP] = with & MEM_WITH_UDP ? page_up(udp_memsize(), page) : 0;
+	part[MEM_LIMIT] = with & MEM_WITH_UDP ?
+	    page_up(limit_memsize(with & MEM_WITH_RATE), page) : 0;
+	part[MEM_CAP] = with & MEM_WITH_CAP ? page_up(cap_memsize(slots), page) : 0;
 	for (i = 0; i < MEM_PARTS; i++)
 		share += part[i];
 	if (share * procs > SIZE_MAX / 2)

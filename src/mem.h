@@ -15,7 +15,16 @@ enum {
 	MEM_CONNS,		/* slots x struct conn */
 	MEM_RINGS,		/* slots x ring */
 	MEM_UDP,		/* the UDP batch, with -U */
+	MEM_LIMIT,		/* the UDP limits' tables, with -U */
+	MEM_CAP,		/* per-source connection counts, with -C */
 	MEM_PARTS
+};
+
+/* What mem_plan lays out besides the slots. */
+enum {
+	MEM_WITH_UDP = 1 << 0,
+	MEM_WITH_RATE = 1 << 1,	/* a per-source rate (-R) for UDP */
+	MEM_WITH_CAP = 1 << 2,
 };
 
 struct mem {
@@ -30,12 +39,12 @@ struct mem {
 /* The system's page size. */
 size_t mem_page(void);
 /*
- * Lay out procs shares of slots with rings of ring bytes (and the UDP
- * batch if udp) on pages of page bytes. Returns -1 if it would not fit
- * the address space.
+ * Lay out procs shares of slots with rings of ring bytes (and the parts
+ * with says, MEM_WITH_*) on pages of page bytes. Returns -1 if it would
+ * not fit the address space.
  */
 int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
-    int udp, unsigned procs);
+    int with, unsigned procs);
 /* All shares' bytes. */
 uint64_t mem_total(const struct mem *m);
 /* Map it, untouched. Returns 0, or -1 with errno set. */

@@ -164,12 +164,18 @@ int net_set_inq(int fd)
 	return set_int(fd, IPPROTO_TCP, TCP_INQ, 1);
 }
 
+/* The address fd is bound to. */
+static int local(int fd, struct net_addr *self)
+{
+	self->len = sizeof self->u;
+	return getsockname(fd, &self->u.sa, &self->len);
+}
+
 int net_set_pktinfo(int fd)
 {
 	struct net_addr self;
 
-	self.len = sizeof self.u;
-	if (getsockname(fd, &self.u.sa, &self.len) < 0)
+	if (local(fd, &self) < 0)
 		return -1;
 	if (self.u.sa.sa_family == AF_INET)
 		return set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
@@ -177,6 +183,18 @@ int net_set_pktinfo(int fd)
 		return -1;
 	/* IPv4 on a dual-stack socket reports its address this way. */
 	return set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
+}
+
+int net_set_peek_offset(int fd)
+{
+	return set_int(fd, SOL_SOCKET, SO_PEEK_OFF, 0);
+}
+
+unsigned net_local_port(int fd)
+{
+	struct net_addr self;
+
+	return local(fd, &self) < 0 ? 0 : port_of(&self);
 }
 
 /* A number from the environment, or -1. */

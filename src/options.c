@@ -15,6 +15,8 @@
 #define MAX_RING (1u << 24)
 #define MAX_TIMEOUT 2000000u	/* idle times are kept in uint32 ms */
 #define MAX_ID 4294967294u	/* uid_t; (uid_t)-1 means "unchanged" */
+#define MAX_RATE 1000000
+#define RATE 2000		/* -R default: see README, "Exposed" */
 
 #define STR(x) STR_(x)
 #define STR_(x) #x
@@ -22,7 +24,8 @@
 const char options_usage[] =
     "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
     "[-t seconds] [-m echo|capitalize] [-w workers]\n"
-    "             [-u uid[:gid]] [-r dir] [-S]\n"
+    "             [-R rate[/burst]] [-C conns] [-A cidr]... "
+    "[-u uid[:gid]] [-r dir] [-S]\n"
     "       echod -P addr:port\n"
     "       echod -h | -V";
 
@@ -37,6 +40,11 @@ const char options_help[] =
     "  -U          UDP echo too, on the same address and port\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
     STR(WORKERS_MAX) "\n"
+    "  -R N[/B]    UDP: N datagrams/s per source, bursts of B (default N), 0 = off,\n"
+    "              at most " STR(MAX_RATE) " (default " STR(RATE) ")\n"
+    "  -C N        TCP: at most N connections per source address (default: off)\n"
+    "  -A CIDR     serve only these networks (IPv4 or IPv6, up to "
+    STR(ADDR_LIST_MAX) " -A flags)\n"
     "  -u UID[:GID] run as this numeric user (and group) once bound\n"
     "  -r DIR      chroot into DIR once bound (an empty directory will do)\n"
     "  -S          no seccomp filter (for debugging)\n"
@@ -130,9 +138,48 @@ static int probe_target(struct options *o, const char *arg)
 	return 0;
 }
 
+/* -R "2000" or "2000/500". */
+static int rate(struct options *o, const char *arg)
+{
+	const char *slash = strchr(arg, '/');
+	char n[16];
+	size_t len = slash ? (size_t)(slash - arg) : strlen(arg);
+
+	if (len >= sizeof n)
+		return fail(o, 'R', "rate must be 0-" STR(MAX_RATE), arg);
+	memcpy(n, arg, len);
+	n[len] = '\0';
+	if (number(n, MAX_RATE, &o->rate) < 0)
+		return fail(o, 'R', "rate must be 0-" STR(MAX_RATE), arg);
+	o->burst = o->rate;
+	if (slash != NULL && (number(slash + 1, MAX_RATE, &o->burst) < 0 ||
+	    o->burst == 0))
+		return fail(o, 'R', "burst must be 1-" STR(MAX_RATE), arg);
+	return 0;
+}
+
+/* -R, -C, -A: who gets served. */
+static int exposure(struct options *o, char flag, const char *arg)
+{
+	const char *why;
+
+	if (flag == 'R')
+		return rate(o, arg);
+	if (flag == 'A')
+		return addr_list_add(&o->allow, arg, &why) < 0 ?
+		    fail(o, flag, why, arg) : 0;
+	if (number(arg, MAX_SLOTS, &o->cap) < 0 || o->cap == 0)
+		return fail(o, flag, "connections must be 1-1048576", arg);
+	return 0;
+}
+
 static int value(struct options *o, char flag, const char *arg)
 {
 	switch (flag) {
+	case 'R':
+	case 'C':
+	case 'A':
+		return exposure(o, flag, arg);
 	case 'p':
 		if (number(arg, 65535, &o->port) < 0)
 			return fail(o, flag, "port must be 0-65535", arg);
@@ -207,6 +254,8 @@ static void defaults(struct options *o)
 	o->ring_size = 4096;
 	o->idle_timeout = 300;
 	o->mode = MODE_ECHO;
+	o->rate = RATE;
+	o->burst = RATE;
 }
 
 /* One "-xyz" word; returns how many argv words it used, or -1. */
@@ -215,7 +264,7 @@ static int word(struct options *o, const char *a, const char *next)
 	int *on;
 
 	for (a++; *a != '\0'; a++) {
-		if (strchr("plcbtmwPur", *a) == NULL) {
+		if (strchr("plcbtmwPurRCA", *a) == NULL) {
 			if ((on = toggle(o, *a)) == NULL)
 				return fail(o, *a, "unknown flag", NULL);
 			*on = 1;

@@ -9,7 +9,15 @@ struct stats {
 	unsigned long long timed_out;
 	unsigned long long bytes_in, bytes_out;
 	unsigned long long udp_in, udp_out;	/* datagrams */
-	unsigned long long udp_dropped;		/* in = out + dropped */
+	unsigned long long udp_dropped;		/* send failed, cut short */
+	/* Turned away on purpose (addr.h, cap.h, guard.h, limit.h). */
+	unsigned long long rejected_cap;	/* over -C */
+	unsigned long long rejected_allow;	/* not on an -A list */
+	/* udp_in = udp_out + dropped + guarded + denied + looped + limited */
+	unsigned long long udp_guarded;		/* never answered (guard.h) */
+	unsigned long long udp_denied;		/* not on an -A list */
+	unsigned long long udp_looped;		/* a payload repeating */
+	unsigned long long udp_limited;		/* over -R */
 };
 
 #endif

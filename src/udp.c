@@ -1,14 +1,28 @@
 /*
- * udp: one recvmmsg fills up to UDP_BATCH fixed slots; the same mmsghdr
- * array, compacted to the datagrams worth answering, goes back out with
- * one sendmmsg. Each reply carries the packet info of its request, so a
- * host with several addresses answers from the address it was asked on.
+ * udp: datagrams of any size, batched. One recvmmsg with MSG_PEEK |
+ * MSG_TRUNC and no buffers learns the lengths of up to UDP_BATCH waiting
+ * datagrams without taking any: with SO_PEEK_OFF each peek starts where
+ * the last one ended, and each real read moves that point back by what
+ * it took. Then real reads take as many as fit the 64 KiB area, one
+ * after the other, and one sendmmsg answers them: small datagrams come
+ * 32 to a read, a 64 KB one alone, none is ever cut. The peek offset
+ * belongs to the socket, so a socket that other processes read too, or
+ * a kernel without it for UDP (before 4.13), gets one datagram a read.
+ * Each reply carries the packet info of its request, so a host with
+ * several addresses answers from the address it was asked on.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include "clock.h"
+#include "guard.h"
+#include "limit.h"
+#include "loop.h"
+#include "net.h"
 #include "udp.h"
 
 #define ROUNDS 4		/* batches per wake-up */
@@ -17,6 +31,13 @@ union peer {
 	struct sockaddr sa;
 	struct sockaddr_in in;
 	struct sockaddr_in6 in6;
+};
+
+struct udp_sock {
+	int fd;
+	unsigned port;		/* its own, which no answer goes to */
+	int peek;		/* SO_PEEK_OFF is ours to use */
+	uint32_t owed;		/* peeked, not yet read: the kernel's offset */
 };
 
 struct udp {
@@ -28,8 +49,12 @@ struct udp {
 		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) +
 		    CMSG_SPACE(sizeof(struct in_pktinfo))];
 	} ctrl[UDP_BATCH];
-	unsigned char data[UDP_BATCH][UDP_MAX];
-	int single;		/* no recvmmsg/sendmmsg in this kernel */
+	uint32_t len[UDP_BATCH];	/* what the peek saw */
+	struct udp_sock sock[MAX_LISTEN];
+	int no_sendmmsg;
+	const struct addr_list *allow;
+	struct limit limit;
+	unsigned char data[UDP_AREA];
 };
 
 size_t udp_memsize(void)
@@ -37,126 +62,136 @@ size_t udp_memsize(void)
 	return sizeof(struct udp);
 }
 
-struct udp *udp_init(void *mem)
+struct udp *udp_init(void *mem, const struct udp_setup *s)
 {
 	struct udp *u = mem;
+	int i;
 
-	u->single = 0;
+	u->no_sendmmsg = 0;
+	u->allow = s->allow;
+	for (i = 0; i < s->nfd && i < MAX_LISTEN; i++) {
+		u->sock[i].fd = s->fd[i];
+		u->sock[i].port = net_local_port(s->fd[i]);
+		u->sock[i].peek = !s->shared && net_set_peek_offset(s->fd[i]) == 0;
+		u->sock[i].owed = 0;
+	}
+	limit_init(&u->limit, s->limit_mem, s->key, s->rate, s->burst);
 	return u;
 }
 
-static void reset(struct udp *u)
+/* Message i reads into len bytes at buf. */
+static void prepare(struct udp *u, int i, unsigned char *buf, size_t len)
 {
-	struct msghdr *m;
-	int i;
-
-	for (i = 0; i < UDP_BATCH; i++) {
-		m = &u->msg[i].msg_hdr;
-		u->iov[i].iov_base = u->data[i];
-		u->iov[i].iov_len = UDP_MAX;
-		m->msg_name = &u->peer[i];
-		m->msg_namelen = sizeof u->peer[i];
-		m->msg_iov = &u->iov[i];
-		m->msg_iovlen = 1;
-		m->msg_control = u->ctrl[i].buf;
-		m->msg_controllen = sizeof u->ctrl[i].buf;
-		m->msg_flags = 0;
-		u->msg[i].msg_len = 0;
-	}
+	u->iov[i].iov_base = buf;
+	u->iov[i].iov_len = len;
+	/* All of it: musl's padding must be 0 for the kernel (send_batch). */
+	u->msg[i] = (struct mmsghdr){ .msg_hdr = {
+	    .msg_name = &u->peer[i], .msg_namelen = sizeof u->peer[i],
+	    .msg_iov = &u->iov[i], .msg_iovlen = 1,
+	    .msg_control = u->ctrl[i].buf,
+	    .msg_controllen = sizeof u->ctrl[i].buf } };
 }
 
-static int is_small_service(unsigned port)
+/* The kernel moves its peek offset back by each datagram read, to 0. */
+static void read_back(struct udp_sock *s, uint32_t len)
 {
-	/* echo, discard, daytime, qotd, chargen, time: all answer anyone. */
-	static const unsigned short ports[] = { 0, 7, 9, 13, 17, 19, 37 };
-	unsigned i;
-
-	for (i = 0; i < sizeof ports / sizeof ports[0]; i++)
-		if (port == ports[i])
-			return 1;
-	return 0;
+	s->owed = s->owed > len ? s->owed - len : 0;
 }
 
-static int bad_v4(const unsigned char *a)
+/* The lengths of up to UDP_BATCH waiting datagrams into u->len. */
+static int peek(struct udp *u, struct udp_sock *s)
 {
-	/* this network, multicast, reserved, broadcast */
-	return a[0] == 0 || a[0] >= 224;
-}
+	int i, n;
 
-/*
- * As BSD inetd: never answer another small service (two echo servers
- * could bounce a spoofed packet forever) nor a source that can only be
- * spoofed (an answer would go to a group or a whole network).
- */
-static int bad_source(const union peer *p)
-{
-	const unsigned char *a;
-
-	if (p->sa.sa_family == AF_INET)
-		return is_small_service(ntohs(p->in.sin_port)) ||
-		    bad_v4((const unsigned char *)&p->in.sin_addr);
-	if (p->sa.sa_family != AF_INET6)
-		return 1;
-	a = p->in6.sin6_addr.s6_addr;
-	if (is_small_service(ntohs(p->in6.sin6_port)))
-		return 1;
-	if (IN6_IS_ADDR_V4MAPPED(&p->in6.sin6_addr))
-		return bad_v4(a + 12);
-	return IN6_IS_ADDR_MULTICAST(&p->in6.sin6_addr) ||
-	    IN6_IS_ADDR_UNSPECIFIED(&p->in6.sin6_addr);
-}
-
-static int recv_batch(struct udp *u, int fd)
-{
-	int n, r;
-
-	if (!u->single) {
-		n = recvmmsg(fd, u->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n >= 0 || errno != ENOSYS)
-			return n;
-		u->single = 1;
-	}
-	for (n = 0; n < UDP_BATCH; n++) {
-		r = (int)recvmsg(fd, &u->msg[n].msg_hdr, MSG_DONTWAIT);
-		if (r < 0)
-			return n > 0 ? n : -1;
-		u->msg[n].msg_len = (unsigned)r;
+	memset(u->msg, 0, sizeof u->msg);
+	n = recvmmsg(s->fd, u->msg, UDP_BATCH,
+	    MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT, NULL);
+	for (i = 0; i < n; i++) {
+		u->len[i] = u->msg[i].msg_len;
+		s->owed += u->len[i];
 	}
 	return n;
 }
 
+/*
+ * Read peeked datagrams from the from-th on, as many as fit the area.
+ * Returns how many, or -1. *stale: they were not the ones peeked (only
+ * if something else read the socket); the rest of the list is no good.
+ */
+static int take(struct udp *u, struct udp_sock *s, int from, int peeked,
+    int *stale)
+{
+	size_t used = 0;
+	int i, n;
+
+	for (n = 0; from + n < peeked && u->len[from + n] <= UDP_AREA - used;
+	    n++) {
+		prepare(u, n, u->data + used, u->len[from + n]);
+		used += u->len[from + n];
+	}
+	if (n == 0)		/* longer than any UDP datagram can be */
+		prepare(u, n++, u->data, UDP_AREA);
+	n = recvmmsg(s->fd, u->msg, (unsigned)n, MSG_TRUNC | MSG_DONTWAIT,
+	    NULL);
+	for (i = 0; i < n; i++) {
+		read_back(s, u->msg[i].msg_len);
+		*stale |= u->msg[i].msg_len != u->len[from + i];
+	}
+	return n;
+}
+
+/* One datagram, whatever its size. Returns 1, or -1. */
+static int take_one(struct udp *u, struct udp_sock *s)
+{
+	ssize_t r;
+
+	prepare(u, 0, u->data, UDP_AREA);
+	r = recvmsg(s->fd, &u->msg[0].msg_hdr, MSG_TRUNC | MSG_DONTWAIT);
+	if (r < 0)
+		return -1;
+	u->msg[0].msg_len = (unsigned)r;
+	read_back(s, (uint32_t)r);
+	return 1;
+}
+
+/* Why not to answer message m (the counter to bump), or NULL. */
+static unsigned long long *refusal(struct udp *u, const struct udp_sock *s,
+    const struct mmsghdr *m, uint32_t now, struct stats *st)
+{
+	const struct msghdr *h = &m->msg_hdr;
+	struct addr a;
+	unsigned port;
+
+	if (h->msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return &st->udp_dropped;
+	if (guard_check(h, s->port, &a, &port) != GUARD_OK)
+		return &st->udp_guarded;
+	if (u->allow != NULL && !addr_list_has(u->allow, &a))
+		return &st->udp_denied;
+	if (!limit_repeat(&u->limit, &a, port, h->msg_iov->iov_base,
+	    m->msg_len, now))
+		return &st->udp_looped;
+	if (!limit_source(&u->limit, &a, now))
+		return &st->udp_limited;
+	return NULL;
+}
+
+/*
+ * musl's sendmmsg makes a sendmsg of each message on 64-bit machines (its
+ * msghdr has padding where the kernel's has wider fields), so call the
+ * kernel's: prepare() zeroes the padding, and the control data is the
+ * kernel's own.
+ */
 static int send_batch(struct udp *u, int fd, struct mmsghdr *m, int n)
 {
-	if (!u->single) {
-		int r = sendmmsg(fd, m, (unsigned)n, MSG_DONTWAIT);
+	if (!u->no_sendmmsg) {
+		int r = (int)syscall(SYS_sendmmsg, fd, m, n, MSG_DONTWAIT);
 
 		if (r >= 0 || errno != ENOSYS)
 			return r;
-		u->single = 1;
+		u->no_sendmmsg = 1;
 	}
 	return sendmsg(fd, &m->msg_hdr, MSG_DONTWAIT) < 0 ? -1 : 1;
-}
-
-/* Keep the datagrams worth answering at the front; returns how many. */
-static int select_replies(struct udp *u, int n, struct stats *st)
-{
-	int i, keep = 0;
-
-	for (i = 0; i < n; i++) {
-		struct msghdr *m = &u->msg[i].msg_hdr;
-
-		if ((m->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		    bad_source(&u->peer[i])) {
-			st->udp_dropped++;
-			continue;
-		}
-		u->iov[i].iov_len = u->msg[i].msg_len;
-		if (m->msg_controllen == 0)
-			m->msg_control = NULL;
-		m->msg_flags = 0;
-		u->msg[keep++] = u->msg[i];
-	}
-	return keep;
 }
 
 /*
@@ -183,18 +218,66 @@ static void send_all(struct udp *u, int fd, int n, struct stats *st)
 	}
 }
 
-void udp_echo(struct udp *u, int fd, struct stats *st)
+/* Answer the n datagrams read, those worth it at the front, in one go. */
+static void answer(struct udp *u, const struct udp_sock *s, int n,
+    uint32_t now, struct stats *st)
 {
-	int round, n;
+	unsigned long long *no;
+	int i, keep = 0;
 
-	for (round = 0; round < ROUNDS; round++) {
-		reset(u);
-		n = recv_batch(u, fd);
-		if (n <= 0)
-			return;
-		st->udp_in += (unsigned)n;
-		send_all(u, fd, select_replies(u, n, st), st);
-		if (n < UDP_BATCH)
-			return;
+	st->udp_in += (unsigned)n;
+	for (i = 0; i < n; i++) {
+		struct msghdr *m = &u->msg[i].msg_hdr;
+
+		if ((no = refusal(u, s, &u->msg[i], now, st)) != NULL) {
+			(*no)++;
+			continue;
+		}
+		u->iov[i].iov_len = u->msg[i].msg_len;
+		if (m->msg_controllen == 0)
+			m->msg_control = NULL;
+		m->msg_flags = 0;
+		u->msg[keep++] = u->msg[i];
 	}
+	send_all(u, s->fd, keep, st);
+}
+
+/* One batch: a peek, then reads and answers. Returns how many, or -1. */
+static int batch(struct udp *u, struct udp_sock *s, uint32_t now,
+    struct stats *st)
+{
+	int peeked = peek(u, s), at, n, stale = 0;
+
+	for (at = 0; at < peeked && !stale; at += n) {
+		if ((n = take(u, s, at, peeked, &stale)) <= 0)
+			return -1;
+		answer(u, s, n, now, st);
+	}
+	return peeked;
+}
+
+/* Up to UDP_BATCH datagrams one by one (and back to batches if we can). */
+static int singles(struct udp *u, struct udp_sock *s, uint32_t now,
+    struct stats *st)
+{
+	int n;
+
+	for (n = 0; n < UDP_BATCH && (!s->peek || s->owed != 0); n++) {
+		if (take_one(u, s) < 0)
+			return n;
+		answer(u, s, 1, now, st);
+	}
+	return UDP_BATCH;
+}
+
+void udp_echo(struct udp *u, int sock, struct stats *st)
+{
+	struct udp_sock *s = &u->sock[sock];
+	uint32_t now = (uint32_t)clock_ms();
+	int round;
+
+	for (round = 0; round < ROUNDS; round++)
+		if ((s->peek && s->owed == 0 ? batch(u, s, now, st) :
+		    singles(u, s, now, st)) < UDP_BATCH)
+			return;
 }

@@ -1,0 +1,96 @@
+/*
+ * cap: one node per source with connections, chained from hash buckets
+ * (as many as slots, rounded up to a power of two; the keyed hash keeps
+ * chains short whatever the addresses). There are as many nodes as
+ * slots, so a new source always finds one. Each slot remembers its node,
+ * so a close needs no address: getpeername fails after a reset.
+ */
+#include <string.h>
+
+#include "cap.h"
+
+static uint32_t buckets(uint32_t slots)
+{
+	uint32_t n = 1;
+
+	while (n < slots)
+		n <<= 1;
+	return n;
+}
+
+size_t cap_memsize(uint32_t slots)
+{
+	return (size_t)slots * (sizeof(struct cap_node) + sizeof(uint32_t)) +
+	    buckets(slots) * sizeof(uint32_t);
+}
+
+void cap_init(struct cap *c, void *mem, uint32_t slots, uint32_t max,
+    const struct hash_key *key)
+{
+	/* Nodes first: they have the strictest alignment. */
+	c->node = mem;
+	c->bucket = (uint32_t *)(void *)(c->node + slots);
+	c->of_slot = c->bucket + buckets(slots);
+	c->mask = buckets(slots) - 1;
+	c->max = max;
+	c->fresh = 0;
+	c->free = 0;
+	c->key = *key;
+	/* A worker started again takes over memory its predecessor used. */
+	memset(c->bucket, 0, (buckets(slots) + slots) * sizeof(uint32_t));
+}
+
+static uint32_t *chain(const struct cap *c, const unsigned char *key)
+{
+	return &c->bucket[hash64(&c->key, key, ADDR_KEY) & c->mask];
+}
+
+void cap_give(struct cap *c, uint32_t slot)
+{
+	uint32_t i = c->of_slot[slot], *at;
+	struct cap_node *n;
+
+	if (i == 0)
+		return;
+	c->of_slot[slot] = 0;
+	n = &c->node[i - 1];
+	if (--n->count > 0)
+		return;
+	for (at = chain(c, n->key); *at != i; at = &c->node[*at - 1].next)
+		;
+	*at = n->next;
+	n->next = c->free;
+	c->free = i;
+}
+
+int cap_take(struct cap *c, uint32_t slot, const struct addr *a)
+{
+	unsigned char key[ADDR_KEY];
+	uint32_t *head, i;
+	struct cap_node *n = NULL;
+
+	cap_give(c, slot);	/* counted once, even if a close was missed */
+	addr_key(a, key);
+	head = chain(c, key);
+	for (i = *head; i != 0; i = n->next) {
+		n = &c->node[i - 1];
+		if (memcmp(n->key, key, sizeof key) == 0)
+			break;
+	}
+	if (i == 0) {
+		if ((i = c->free) != 0)
+			c->free = c->node[i - 1].next;
+		else
+			i = ++c->fresh;
+		n = &c->node[i - 1];
+		memcpy(n->key, key, sizeof key);
+		n->count = 0;
+		n->next = *head;
+		*head = i;
+	}
+	if (n->count >= c->max)
+		return -1;
+	n->count++;
+	c->of_slot[slot] = i;
+	return 0;
+}

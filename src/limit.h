@@ -1,0 +1,58 @@
+/*
+ * limit: token buckets for UDP, in fixed tables indexed by the keyed
+ * hash of what they count (hash.h), so no peer can aim at another's.
+ *  - Per source (IPv4 /32, IPv6 /64), -R RATE/BURST: a flood, or a fast
+ *    loop, from one source is cut to RATE datagrams a second.
+ *  - Per sender and payload, for loops too slow for any rate: a loop
+ *    repeats one payload between the same two ports; a client rarely
+ *    does, and not fast. The same payload from the same address and port
+ *    is answered LOOP_BURST times in a row, then once per LOOP_MS.
+ */
+#ifndef LIMIT_H
+#define LIMIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "hash.h"
+
+#define LIMIT_WAYS 4		/* entries per set: one cache line */
+#define LIMIT_SOURCES 1024	/* entries of the per-source table */
+#define LIMIT_REPEATS 1024	/* entries of the repeat table */
+#define LIMIT_DOOR 4096		/* payloads seen once, direct-mapped */
+#define LOOP_MS 800
+#define LOOP_BURST 8
+
+struct limit_entry {
+	uint64_t tag;		/* hash | 1; 0: empty */
+	uint32_t last;		/* ms */
+	uint32_t credit;	/* 1000 a token (LOOP_MS a repeat) */
+};
+
+struct limit_table {
+	struct limit_entry *e;
+	uint32_t mask;		/* sets - 1 */
+	uint32_t refill;	/* credit a millisecond */
+	uint32_t cost;		/* credit an answer */
+	uint32_t cap;		/* the burst; 0: no limit */
+};
+
+struct limit {
+	struct hash_key key;
+	struct limit_table source, repeat;
+	uint32_t *door;		/* tags of payloads seen once */
+};
+
+/* Bytes of fixed memory; without a rate, no per-source table. */
+size_t limit_memsize(unsigned rate);
+/* rate datagrams a second per source, burst at once; rate 0: no limit. */
+void limit_init(struct limit *l, void *mem, const struct hash_key *key,
+    unsigned rate, unsigned burst);
+/* 1 to answer a datagram from a at now (ms), 0 if a is over its rate. */
+int limit_source(struct limit *l, const struct addr *a, uint32_t now);
+/* 1 to answer, 0 if this payload from a, port repeats like a loop. */
+int limit_repeat(struct limit *l, const struct addr *a, unsigned port,
+    const unsigned char *data, size_t len, uint32_t now);
+
+#endif
