@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
 FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_TARGETS = ring xform options
+FUZZ_TARGETS = ring xform options guard cidr
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 SOAK_SECONDS ?= 60
@@ -39,10 +39,19 @@ build/fuzz/xform: tests/fuzz/fuzz_xform.c src/xform.c $(HDR) | setup
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_xform.c src/xform.c
 
 build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
-		$(HDR) | setup
+		src/addr.c $(HDR) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
-		src/options.c src/say.c
+		src/options.c src/say.c src/addr.c
+
+build/fuzz/guard: tests/fuzz/fuzz_guard.c src/guard.c src/addr.c $(HDR) | setup
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_guard.c src/guard.c \
+		src/addr.c
+
+build/fuzz/cidr: tests/fuzz/fuzz_cidr.c src/addr.c $(HDR) | setup
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_cidr.c src/addr.c
 
 fuzz-build: $(FUZZ_BINS)
 

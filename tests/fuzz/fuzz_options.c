@@ -60,6 +60,25 @@ static int points_into_argv(const char *p, int argc, char **argv)
 	return 0;
 }
 
+/* -R, -C, -A: in range; every network without bits past its prefix. */
+static void check_exposure(const struct options *o)
+{
+	unsigned i, b;
+
+	REQUIRE(o->rate <= 1000000 && o->burst >= (o->rate ? 1u : 0u));
+	REQUIRE(o->burst <= 1000000);
+	REQUIRE(o->cap <= 1048576);
+	REQUIRE(o->allow.n <= ADDR_LIST_MAX);
+	for (i = 0; i < o->allow.n; i++) {
+		const struct addr_net *n = &o->allow.net[i];
+
+		REQUIRE(n->a.v4 == 0 || n->a.v4 == 1);
+		REQUIRE(n->bits <= (n->a.v4 ? 32u : 128u));
+		for (b = n->bits; b < 128; b++)
+			REQUIRE((n->a.b[b / 8] >> (7 - b % 8) & 1) == 0);
+	}
+}
+
 static void check_success(const struct options *o, int argc, char **argv)
 {
 	REQUIRE(o->err[0] == '\0');
@@ -87,6 +106,7 @@ static void check_success(const struct options *o, int argc, char **argv)
 		REQUIRE(o->probe_af == AF_INET || o->probe_af == AF_INET6);
 		REQUIRE(o->probe_port >= 1 && o->probe_port <= 65535);
 	}
+	check_exposure(o);
 }
 
 /* Does message byte m show argv byte a? */

@@ -33,6 +33,7 @@ void test_options(void)
 	CHECK(o.idle_timeout == 300 && o.mode == MODE_ECHO && o.af == 0);
 	CHECK(!o.edge && !o.quiet && !o.help && !o.version && !o.probe);
 	CHECK(!o.udp && o.workers == 0);
+	CHECK(o.rate == 2000 && o.burst == 2000 && o.cap == 0 && o.allow.n == 0);
 
 	CHECK(P("-p", "7", "-c", "10", "-b", "65536", "-t", "0") == 0);
 	CHECK(o.port == 7 && o.slots == 10 && o.ring_size == 65536);
@@ -50,6 +51,13 @@ void test_options(void)
 	CHECK(P("-h") == 0 && o.help);
 	CHECK(P("-V") == 0 && o.version);
 	CHECK(P("-q", "--") == 0 && o.quiet);
+	CHECK(P("-R", "500") == 0 && o.rate == 500 && o.burst == 500);
+	CHECK(P("-R", "500/20") == 0 && o.rate == 500 && o.burst == 20);
+	CHECK(P("-R0") == 0 && o.rate == 0);
+	CHECK(P("-R", "1000000/1000000") == 0 && o.rate == 1000000);
+	CHECK(P("-C", "4") == 0 && o.cap == 4);
+	CHECK(P("-A", "10.0.0.0/8", "-A", "fd00::/8", "-A::1") == 0);
+	CHECK(o.allow.n == 3 && o.allow.net[1].bits == 8 && !o.allow.net[1].a.v4);
 
 	CHECK(P("-p", "70000") < 0 && err_names("-p:"));
 	CHECK(P("-p", "-1") < 0 && err_names("-p:"));
@@ -68,6 +76,20 @@ void test_options(void)
 	CHECK(P("-l", "1.2.3") < 0 && err_names("-l:"));
 	CHECK(P("-P", "[::1]") < 0 && err_names("-P:"));
 	CHECK(P("-P", "127.0.0.1:0") < 0 && err_names("-P:"));
+	CHECK(P("-R", "1000001") < 0 && err_names("-R:"));
+	CHECK(P("-R", "100/0") < 0 && err_names("-R:"));
+	CHECK(P("-R", "100/") < 0 && err_names("-R:"));
+	CHECK(P("-R", "/5") < 0 && err_names("-R:"));
+	CHECK(P("-R", "1/2/3") < 0 && err_names("-R:"));
+	CHECK(P("-R", "12345678901234567890/1") < 0 && err_names("-R:"));
+	CHECK(P("-R", "") < 0 && err_names("-R:"));
+	CHECK(P("-C", "0") < 0 && err_names("-C:"));
+	CHECK(P("-C", "x") < 0 && err_names("-C:"));
+	CHECK(P("-A", "10.0.0.1/8") < 0 && err_names("-A:"));
+	CHECK(strstr(o.err, "10.0.0.1/8") != NULL);
+	CHECK(P("-A", "10.0.0.0/33") < 0 && err_names("-A:"));
+	CHECK(P("-A", "example.com") < 0 && err_names("-A:"));
+	CHECK(P("-A") < 0 && err_names("-A:"));
 	CHECK(P("-x") < 0 && err_names("-x:"));
 	CHECK(P("-Ex") < 0 && err_names("-x:"));
 	CHECK(P("stray") < 0 && strstr(o.err, "stray") != NULL);
