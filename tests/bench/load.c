@@ -13,6 +13,19 @@
  * wrong, short (the connection closed, or the drain timed out) or long
  * (bytes that were never sent) counts as an error.
  *
+ * UDP mode (-m udp) is the same closed loop over -c connected UDP sockets
+ * ("senders", each its own source port): -d datagrams in flight each, of
+ * -s bytes or of sizes drawn from a fixed mix (-s mix). A datagram carries
+ * its sender and sequence number in its first 8 bytes and the pattern
+ * after them; every echo is checked whole (length and every byte), and a
+ * duplicate or an echo of a datagram never sent is an error. A datagram
+ * with no echo after -T ms frees its place in the loop (a later echo
+ * still counts, as late); what never came back by the end is lost. Loss
+ * is a figure, not an error: the server's socket drops and the load's own
+ * (receive buffer overflows, from /proc/net/udp) are reported beside it.
+ * -b ADDR+N spreads connections over N consecutive source addresses, so a
+ * server's per-source limits see N sources.
+ *
  * The parent forks the workers, waits until they are connected (and, with
  * -S, until the server holds every connection), then sets the warm-up and
  * measured period in CLOCK_MONOTONIC for all of them. Over the measured
@@ -41,6 +54,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,9 +66,32 @@
 #define BATCH 256
 #define HBUCKETS 1920		/* latency histogram, 1/32 precision */
 #define DRAIN_S 10.0		/* at most this long to collect the last echoes */
+#define MAXGROUPS 16		/* -G: latency by connection group */
+#define MAXWINDOWS 4096		/* -Z: latency timeline */
+#define UDP_HDR 8		/* sender and sequence number */
+#define UDP_RING 8192		/* datagrams remembered per sender */
+#define UDP_BATCH 32		/* datagrams per recvmmsg or sendmmsg */
+#define UDP_BUF (4 << 20)	/* socket buffers: the load must not drop */
+#define NMIX 8
 
-enum mode { ECHO, BULK };
+enum mode { ECHO, BULK, UDP };
 enum state { FREE, CONNECTING, OPEN, SHUT, DONE };
+enum dgram_state { UNSENT, INFLIGHT, LATE, ECHOED };
+
+/*
+ * -s mix: sizes drawn per datagram with these weights (of 13); 2,048 is
+ * the largest echod took before full-size datagrams, 65,507 the largest
+ * over IPv4.
+ */
+static const uint32_t mix_size[NMIX] = {
+	64, 512, 1400, 2048, 2049, 9000, 32768, 65507 };
+static const uint32_t mix_weight[NMIX] = { 4, 2, 2, 1, 1, 1, 1, 1 };
+
+struct dgram {
+	uint64_t t;			/* sent */
+	uint32_t seq;
+	uint32_t state;
+};
 
 struct conn {
 	int fd;
@@ -62,6 +99,10 @@ struct conn {
 	uint32_t seed;
 	uint64_t wpos, wend, rpos;	/* bytes written, committed, verified */
 	uint64_t *ts;			/* send time of messages in flight */
+	uint64_t msgs;			/* echoes in the measured period */
+	int group;			/* -G: by rank among the active ones */
+	struct dgram *sent;		/* UDP: the last UDP_RING datagrams */
+	uint32_t next, low, inflight;	/* next seq; below low, none in flight */
 };
 
 /* What a worker hands its parent. */
@@ -77,28 +118,36 @@ struct result {
 	uint64_t hist[HBUCKETS];
 	uint64_t lat_max;
 	uint64_t stall_max;		/* longest time with no echo, measured */
+	uint64_t conn_min, conn_max;	/* echoes per active connection */
+	uint64_t dg_sent, dg_echoed, dg_late;	/* UDP, over the whole run */
+	uint64_t mix_sent[NMIX], mix_echoed[NMIX];
+	uint64_t drops;			/* our own sockets' receive drops */
+	uint64_t gmsgs[MAXGROUPS], gmax[MAXGROUPS];
+	uint64_t ghist[MAXGROUPS][HBUCKETS];
+	uint64_t wmsgs[MAXWINDOWS], wmax[MAXWINDOWS];
 };
 
 static struct {
-	const char *host, *label;
-	int port;
+	const char *host, *label, *source;
+	int port, mix;
 	enum mode mode;
-	long conns, active, depth, size, procs;
+	long conns, active, depth, size, procs, groups, window_ms, timeout_ms;
 	double warm, measure, deadline;
 	pid_t server;
 	int quiet;
 } opt = {
 	.host = "127.0.0.1", .label = "", .mode = ECHO, .conns = 1, .active = -1,
 	.depth = 1, .size = 64, .procs = 1, .warm = 1, .measure = 2,
-	.deadline = 0,
+	.deadline = 0, .groups = 0, .window_ms = 0, .timeout_ms = 1000,
 };
 
 static unsigned char pattern[PRIME + MAXIO];
-static struct sockaddr_storage addr;
-static socklen_t addrlen;
+static struct sockaddr_storage addr, src;
+static socklen_t addrlen, srclen;
+static long nsrc;			/* -b: consecutive source addresses */
 
 static struct conn *conns;
-static long nconn, nactive, first_global;
+static long nconn, nactive, first_global, first_active;
 static int ep;
 static struct result res;
 static uint64_t t_deadline, t_ms, t_me;	/* ns, CLOCK_MONOTONIC */
@@ -241,24 +290,72 @@ static void conn_error(struct conn *c, const char *what, int err)
 	finish(c);
 }
 
+/* -b: connection k comes from the (k mod N)th source address. */
+static int bind_source(int fd, long k)
+{
+	struct sockaddr_storage a = src;
+	uint32_t *host = NULL, h;
+	static const int one = 1;
+
+	if (nsrc == 0)
+		return 0;
+	if (a.ss_family == AF_INET)
+		host = (uint32_t *)(void *)&((struct sockaddr_in *)&a)->sin_addr;
+	else
+		host = (uint32_t *)(void *)
+		    &((struct sockaddr_in6 *)&a)->sin6_addr.s6_addr[12];
+	h = ntohl(*host) + (uint32_t)(k % nsrc);
+	*host = htonl(h);
+	/* TCP: the port is picked at connect, per destination. */
+	if (opt.mode != UDP)
+		setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+		    sizeof one);
+	return bind(fd, (struct sockaddr *)&a, srclen);
+}
+
+/* UDP: the socket buffers hold everything in flight; as root, forced. */
+static void udp_buffers(int fd)
+{
+	static const int size = UDP_BUF;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof size) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+}
+
 static int start_connect(struct conn *c)
 {
 	static const int one = 1;
-	int fd = socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int udp = opt.mode == UDP;
+	int fd = socket(addr.ss_family, (udp ? SOCK_DGRAM : SOCK_STREAM) |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0) {
 		fail("socket: %s", strerror(errno));
 		return -1;
 	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	c->fd = fd;
 	c->state = CONNECTING;
+	if (bind_source(fd, first_global + (c - conns)) < 0) {
+		conn_error(c, "bind to the source address", errno);
+		return -1;
+	}
+	if (udp)
+		udp_buffers(fd);
+	else
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	if (connect(fd, (struct sockaddr *)&addr, addrlen) < 0 &&
 	    errno != EINPROGRESS) {
 		conn_error(c, "connect", errno);
 		return -1;
 	}
-	watch(c, EPOLLOUT, EPOLL_CTL_ADD);
+	if (udp) {
+		c->state = OPEN;
+		watch(c, EPOLLIN, EPOLL_CTL_ADD);
+	} else {
+		watch(c, EPOLLOUT, EPOLL_CTL_ADD);
+	}
 	return 0;
 }
 
@@ -312,30 +409,61 @@ static void stream(struct conn *c)
 	}
 }
 
+static int measuring(uint64_t now)
+{
+	return now >= t_ms && now < t_me;
+}
+
+/* Echoes came back now: the longest time without one, measured. */
+static void progress(uint64_t bytes, uint64_t now)
+{
+	res.bytes_total += bytes;
+	if (!measuring(now))
+		return;
+	res.bytes += bytes;
+	if (t_progress < t_ms)
+		t_progress = t_ms;
+	if (now - t_progress > res.stall_max)
+		res.stall_max = now - t_progress;
+	t_progress = now;
+}
+
+/* One echoed message of an active connection in the measured period. */
+static void latency(struct conn *c, uint64_t lat, uint64_t now)
+{
+	unsigned b = bucket(lat);
+
+	res.msgs++;
+	c->msgs++;
+	res.hist[b]++;
+	if (lat > res.lat_max)
+		res.lat_max = lat;
+	if (opt.groups > 0) {
+		res.ghist[c->group][b]++;
+		res.gmsgs[c->group]++;
+		if (lat > res.gmax[c->group])
+			res.gmax[c->group] = lat;
+	}
+	if (opt.window_ms > 0) {
+		uint64_t w = (now - t_ms) / ((uint64_t)opt.window_ms * 1000000u);
+
+		if (w < MAXWINDOWS) {
+			res.wmsgs[w]++;
+			if (lat > res.wmax[w])
+				res.wmax[w] = lat;
+		}
+	}
+}
+
 static void echoed(struct conn *c, uint64_t old, uint64_t now)
 {
 	uint64_t size = (uint64_t)opt.size, k;
-	int measuring = now >= t_ms && now < t_me;
 
-	if (measuring) {
-		res.bytes += c->rpos - old;
-		if (t_progress < t_ms)
-			t_progress = t_ms;
-		if (now - t_progress > res.stall_max)
-			res.stall_max = now - t_progress;
-		t_progress = now;
-	}
-	res.bytes_total += c->rpos - old;
+	progress(c->rpos - old, now);
 	for (k = old / size; k < c->rpos / size; k++) {
 		res.msgs_total++;
-		if (!measuring || opt.mode == BULK || !c->active)
-			continue;
-		uint64_t lat = now - c->ts[k % (uint64_t)opt.depth];
-
-		res.msgs++;
-		res.hist[bucket(lat)]++;
-		if (lat > res.lat_max)
-			res.lat_max = lat;
+		if (measuring(now) && opt.mode == ECHO && c->active)
+			latency(c, now - c->ts[k % (uint64_t)opt.depth], now);
 	}
 }
 
@@ -406,8 +534,273 @@ static void on_connected(struct conn *c)
 	    EPOLLIN | EPOLLOUT | EPOLLET : EPOLLIN, EPOLL_CTL_MOD);
 }
 
+/* --- UDP ----------------------------------------------------------------- */
+
+static uint32_t sender_id(const struct conn *c)
+{
+	return (uint32_t)(first_global + (c - conns));
+}
+
+/* -s mix: the size class of a datagram, the same in every run. */
+static unsigned mix_class(const struct conn *c, uint32_t seq)
+{
+	uint32_t x = (c->seed * 2654435761u) ^ (seq * 2246822519u);
+	unsigned i;
+
+	x ^= x >> 15;
+	x *= 2654435761u;
+	x ^= x >> 13;
+	x %= 13;
+	for (i = 0; x >= mix_weight[i]; i++)
+		x -= mix_weight[i];
+	return i;
+}
+
+static uint32_t dg_size(const struct conn *c, uint32_t seq)
+{
+	return opt.mix ? mix_size[mix_class(c, seq)] : (uint32_t)opt.size;
+}
+
+/* Bytes UDP_HDR onwards of a datagram. */
+static const unsigned char *dg_body(const struct conn *c, uint32_t seq)
+{
+	return pattern + (c->seed + (uint64_t)seq * 4099u) % PRIME;
+}
+
+static struct dgram *dg_at(struct conn *c, uint32_t seq)
+{
+	return &c->sent[seq % UDP_RING];
+}
+
+/* Top the sender up to -d datagrams in flight, in one sendmmsg. */
+static void udp_fill(struct conn *c, uint64_t now)
+{
+	static struct mmsghdr m[UDP_BATCH];
+	static struct iovec iov[UDP_BATCH][2];
+	static uint32_t hdr[UDP_BATCH][2];
+	unsigned n = 0, i;
+	int r;
+
+	while (running && c->state == OPEN &&
+	    c->inflight + n < (uint64_t)opt.depth && n < UDP_BATCH) {
+		uint32_t seq = c->next + n;
+
+		hdr[n][0] = sender_id(c);
+		hdr[n][1] = seq;
+		iov[n][0].iov_base = hdr[n];
+		iov[n][0].iov_len = UDP_HDR;
+		iov[n][1].iov_base = (void *)(dg_body(c, seq) + UDP_HDR);
+		iov[n][1].iov_len = dg_size(c, seq) - UDP_HDR;
+		memset(&m[n], 0, sizeof m[n]);
+		m[n].msg_hdr.msg_iov = iov[n];
+		m[n].msg_hdr.msg_iovlen = 2;
+		n++;
+	}
+	if (n == 0)
+		return;
+	r = sendmmsg(c->fd, m, n, MSG_DONTWAIT);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == ENOBUFS || errno == EINTR)
+			set_out(c, 1);
+		else
+			conn_error(c, "send", errno);
+		return;
+	}
+	for (i = 0; i < (unsigned)r; i++) {
+		uint32_t seq = c->next++;
+		struct dgram *d = dg_at(c, seq);
+
+		/* Still in flight a whole ring later: given up (an echo of it
+		 * will be late, its send time overwritten here). */
+		if (d->state == INFLIGHT)
+			c->inflight--;
+		d->t = now;
+		d->seq = seq;
+		d->state = INFLIGHT;
+		c->inflight++;
+		res.dg_sent++;
+		if (opt.mix)
+			res.mix_sent[mix_class(c, seq)]++;
+	}
+	set_out(c, (unsigned)r < n);
+}
+
+/* Check one echo whole; count it, with its latency if it is known. */
+static void udp_check(struct conn *c, const unsigned char *buf, size_t len,
+    uint64_t now)
+{
+	uint32_t who, seq, size;
+	struct dgram *d;
+
+	if (len < UDP_HDR) {
+		fail("sender %u: truncated echo of %zu bytes", sender_id(c), len);
+		return;
+	}
+	memcpy(&who, buf, sizeof who);
+	memcpy(&seq, buf + 4, sizeof seq);
+	if (who != sender_id(c) || (int32_t)(seq - c->next) >= 0) {
+		fail("sender %u: echo of a datagram it never sent", sender_id(c));
+		return;
+	}
+	size = dg_size(c, seq);
+	if (len != size) {
+		fail("sender %u: %s echo: %zu bytes for %u", sender_id(c),
+		    len < size ? "truncated" : "long", len, size);
+		return;
+	}
+	if (memcmp(buf + UDP_HDR, dg_body(c, seq) + UDP_HDR,
+	    size - UDP_HDR) != 0) {
+		fail("sender %u: wrong echo of datagram %u", sender_id(c), seq);
+		return;
+	}
+	res.verified += len;
+	d = dg_at(c, seq);
+	if (d->seq == seq && d->state == ECHOED) {
+		fail("sender %u: duplicate echo of datagram %u", sender_id(c),
+		    seq);
+		return;
+	}
+	res.dg_echoed++;
+	res.msgs_total++;
+	if (opt.mix)
+		res.mix_echoed[mix_class(c, seq)]++;
+	progress(len, now);
+	if (d->seq != seq) {		/* a ring ago: its send time is gone */
+		res.dg_late++;
+		return;
+	}
+	if (d->state == LATE)
+		res.dg_late++;
+	else
+		c->inflight--;
+	d->state = ECHOED;
+	if (measuring(now))
+		latency(c, now - d->t, now);
+}
+
+static void udp_read(struct conn *c, uint64_t now)
+{
+	static unsigned char buf[UDP_BATCH][MAXIO];
+	static struct mmsghdr m[UDP_BATCH];
+	static struct iovec iov[UDP_BATCH];
+	int n, i;
+
+	for (i = 0; i < UDP_BATCH; i++) {
+		iov[i].iov_base = buf[i];
+		iov[i].iov_len = sizeof buf[i];
+		memset(&m[i], 0, sizeof m[i]);
+		m[i].msg_hdr.msg_iov = &iov[i];
+		m[i].msg_hdr.msg_iovlen = 1;
+	}
+	n = recvmmsg(c->fd, m, UDP_BATCH, MSG_DONTWAIT, NULL);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			conn_error(c, "receive", errno);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		udp_check(c, buf[i], m[i].msg_len, now);
+	udp_fill(c, now);
+}
+
+/* Datagrams older than -T free their place in the loop. */
+static void udp_expire(struct conn *c, uint64_t now)
+{
+	uint64_t limit = (uint64_t)opt.timeout_ms * 1000000u;
+
+	while (c->low != c->next) {
+		struct dgram *d = dg_at(c, c->low);
+
+		if (d->seq == c->low && d->state == INFLIGHT) {
+			if (now - d->t < limit)
+				break;
+			d->state = LATE;
+			c->inflight--;
+		}
+		c->low++;
+	}
+	if (c->state == OPEN)
+		udp_fill(c, now);
+}
+
+static void udp_tick(uint64_t now)
+{
+	static uint64_t last;
+	long i;
+
+	if (now - last < (uint64_t)opt.timeout_ms * 1000000u / 16)
+		return;
+	last = now;
+	for (i = 0; i < nconn; i++)
+		udp_expire(&conns[i], now);
+}
+
+static uint64_t udp_inflight(void)
+{
+	uint64_t n = 0;
+	long i;
+
+	for (i = 0; i < nconn; i++)
+		if (conns[i].state == OPEN)
+			n += conns[i].inflight;
+	return n;
+}
+
+/* Receive drops of our sockets, from the kernel's table of them. */
+static uint64_t udp_drops(const char *table, const ino_t *inodes, long n)
+{
+	char line[512];
+	unsigned long long drops;
+	unsigned long inode;
+	uint64_t sum = 0;
+	FILE *f = fopen(table, "re");
+	long i;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		/* sl local rem st tx:rx tr:when retrnsmt uid timeout inode
+		 * ref pointer drops */
+		if (sscanf(line, " %*s %*s %*s %*s %*s %*s %*s %*s %*s %lu "
+		    "%*s %*s %llu", &inode, &drops) != 2)
+			continue;
+		for (i = 0; i < n; i++)
+			if (inodes[i] == (ino_t)inode)
+				sum += drops;
+	}
+	fclose(f);
+	return sum;
+}
+
+static void udp_own_drops(void)
+{
+	ino_t *inodes = calloc((size_t)nconn, sizeof *inodes);
+	struct stat st;
+	long i, n = 0;
+
+	if (inodes == NULL)
+		return;
+	for (i = 0; i < nconn; i++)
+		if (conns[i].fd >= 0 && fstat(conns[i].fd, &st) == 0)
+			inodes[n++] = st.st_ino;
+	res.drops = udp_drops("/proc/self/net/udp", inodes, n) +
+	    udp_drops("/proc/self/net/udp6", inodes, n);
+	free(inodes);
+}
+
+/* --- events ---------------------------------------------------------------- */
+
 static void on_event(struct conn *c, uint32_t events, uint64_t now)
 {
+	if (opt.mode == UDP) {
+		if (c->state != OPEN)
+			return;
+		if (events & (EPOLLIN | EPOLLERR))
+			udp_read(c, now);
+		if (c->state == OPEN && (events & EPOLLOUT))
+			udp_fill(c, now);
+		return;
+	}
 	if (c->state == CONNECTING) {
 		on_connected(c);
 		return;
@@ -436,11 +829,16 @@ static int poll_once(uint64_t until)
 
 	if (ms > 100)
 		ms = 100;
+	/* UDP: wake up for the datagrams that time out. */
+	if (opt.mode == UDP && ms > opt.timeout_ms / 16 + 1)
+		ms = (int)opt.timeout_ms / 16 + 1;
 	n = epoll_wait(ep, ev, BATCH, ms);
 	if (n < 0 && errno != EINTR)
 		die("epoll_wait: %s", strerror(errno));
 	for (i = 0; i < n; i++)
 		on_event(ev[i].data.ptr, ev[i].events, now_ns());
+	if (opt.mode == UDP)
+		udp_tick(now_ns());
 	return n;
 }
 
@@ -464,6 +862,11 @@ static void connect_all(void)
 			if (start_connect(&conns[next++]) < 0)
 				return;
 			pending++;
+		}
+		if (opt.mode == UDP) {	/* a connected UDP socket is ready */
+			open = next;
+			pending = 0;
+			continue;
 		}
 		if (now_ns() > t_deadline) {
 			fail("connect: deadline passed with %ld of %ld connected",
@@ -495,7 +898,7 @@ static int outstanding(void)
 
 static void run_worker(int down)
 {
-	uint64_t stop;
+	uint64_t stop, late;
 	long i;
 	char go;
 
@@ -506,7 +909,9 @@ static void run_worker(int down)
 
 		if (!c->active || c->state != OPEN)
 			continue;
-		if (opt.mode == BULK) {
+		if (opt.mode == UDP) {
+			udp_fill(c, now_ns());
+		} else if (opt.mode == BULK) {
 			stream(c);
 		} else {
 			commit(c, now_ns());
@@ -522,12 +927,36 @@ static void run_worker(int down)
 		if (t_me - last > res.stall_max)
 			res.stall_max = t_me - last;
 	}
+	res.conn_min = UINT64_MAX;
+	for (i = 0; i < nconn; i++) {
+		if (!conns[i].active)
+			continue;
+		if (conns[i].msgs < res.conn_min)
+			res.conn_min = conns[i].msgs;
+		if (conns[i].msgs > res.conn_max)
+			res.conn_max = conns[i].msgs;
+	}
 	/*
 	 * Until the parent has sampled the server, close nothing: a child of
 	 * a fork-per-connection server that exits takes its CPU time along.
 	 */
 	if (read_all(down, &go, 1) < 0)
 		_exit(3);
+	stop = now_ns() + (uint64_t)(DRAIN_S * 1e9);
+	if (stop > t_deadline)
+		stop = t_deadline;
+	if (opt.mode == UDP) {
+		/* What is still in flight comes back or times out; then the
+		 * late ones get one more -T to come back. */
+		while (udp_inflight() > 0 && now_ns() < stop)
+			poll_once(stop);
+		late = now_ns() + (uint64_t)opt.timeout_ms * 1000000u;
+		while (res.dg_echoed < res.dg_sent && now_ns() < late &&
+		    now_ns() < stop)
+			poll_once(late < stop ? late : stop);
+		udp_own_drops();
+		return;
+	}
 
 	/* One message on each idle connection, then drain every echo. */
 	for (i = 0; i < nconn; i++) {
@@ -539,9 +968,6 @@ static void run_worker(int down)
 		flush(c);
 		res.idle_checked++;
 	}
-	stop = now_ns() + (uint64_t)(DRAIN_S * 1e9);
-	if (stop > t_deadline)
-		stop = t_deadline;
 	while (outstanding() && now_ns() < stop)
 		poll_once(stop);
 	for (i = 0; i < nconn; i++) {
@@ -617,6 +1043,7 @@ static void __attribute__((noreturn)) worker(int k, int up, int down)
 	nconn = per + (k < extra);
 	nactive = aper + (k < aextra);
 	first_global = k * per + (k < extra ? k : extra);
+	first_active = k * aper + (k < aextra ? k : aextra);
 	conns = calloc((size_t)nconn, sizeof *conns);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (conns == NULL || ep < 0)
@@ -628,10 +1055,19 @@ static void __attribute__((noreturn)) worker(int k, int up, int down)
 		c->seed = (uint32_t)(((uint64_t)(first_global + i) * 7919u) % PRIME);
 		/* The active connections are the last ones: idle ones go first. */
 		c->active = i >= nconn - nactive;
+		/* Groups by rank among the active ones: the order they connect. */
+		if (c->active && opt.groups > 0)
+			c->group = (int)((first_active + i - (nconn - nactive)) *
+			    opt.groups / opt.active);
 		if (opt.mode == ECHO) {
 			c->ts = calloc((size_t)(c->active ? opt.depth : 1),
 			    sizeof *c->ts);
 			if (c->ts == NULL)
+				die("out of memory");
+		}
+		if (opt.mode == UDP) {
+			c->sent = calloc(UDP_RING, sizeof *c->sent);
+			if (c->sent == NULL)
 				die("out of memory");
 		}
 	}
@@ -659,6 +1095,10 @@ struct sample {
 	double ticks;		/* seconds, utime+stime */
 	long rss, hwm;		/* KiB */
 	long procs, sockets;
+	long minflt;		/* page faults: first touches of memory */
+	long vcsw, nvcsw;	/* it slept; it was preempted */
+	ino_t inodes[64];	/* its first sockets, for their UDP drops */
+	long ninodes;
 };
 
 /*
@@ -666,12 +1106,16 @@ struct sample {
  * reaped) in seconds, and the scheduler's exact run time of its threads.
  * /proc reports utime+stime in whole clock ticks (10 ms) per process, so
  * a fork-per-connection server whose children each ran 5 ms shows 0;
- * schedstat's sum_exec_runtime counts nanoseconds.
+ * schedstat's sum_exec_runtime counts nanoseconds. The run time adds the
+ * children it reaped (cutime+cstime: the kernel sums their exact times
+ * and rounds the sum to ticks), so a process per datagram (socat) that
+ * ends between two samples still counts.
  */
-static int proc_stat(pid_t pid, pid_t *ppid, double *ticks, double *run)
+static int proc_stat(pid_t pid, pid_t *ppid, double *ticks, double *run,
+    long *minflt)
 {
 	char path[64], buf[1024], *p;
-	unsigned long long v[4], ns;
+	unsigned long long v[4], ns, flt;
 	struct dirent *d;
 	DIR *dir;
 	int fd, n, i;
@@ -690,16 +1134,18 @@ static int proc_stat(pid_t pid, pid_t *ppid, double *ticks, double *run)
 		return -1;
 	/* Fields from 3: state ppid pgrp session tty tpgid flags minflt
 	 * cminflt majflt cmajflt utime stime cutime cstime. */
-	if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	    "%llu %llu %llu %llu", ppid, &v[0], &v[1], &v[2], &v[3]) != 5)
+	if (sscanf(p + 2, "%*c %d %*d %*d %*d %*d %*u %llu %*u %*u %*u "
+	    "%llu %llu %llu %llu", ppid, &flt, &v[0], &v[1], &v[2], &v[3]) != 6)
 		return -1;
+	if (minflt != NULL)
+		*minflt += (long)flt;
 	*ticks = 0;
 	for (i = 0; i < 4; i++)
 		*ticks += (double)v[i];
 	*ticks /= (double)sysconf(_SC_CLK_TCK);
 	if (run == NULL)
 		return 0;
-	*run = 0;
+	*run = (double)(v[2] + v[3]) / (double)sysconf(_SC_CLK_TCK);
 	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
 	dir = opendir(path);
 	if (dir == NULL)
@@ -724,7 +1170,7 @@ static int proc_stat(pid_t pid, pid_t *ppid, double *ticks, double *run)
 	return 0;
 }
 
-static void proc_mem(pid_t pid, long *rss, long *hwm)
+static void proc_status(pid_t pid, struct sample *s, int mem)
 {
 	char path[64], line[256];
 	FILE *f;
@@ -735,25 +1181,31 @@ static void proc_mem(pid_t pid, long *rss, long *hwm)
 	if (f == NULL)
 		return;
 	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "VmRSS: %ld", &v) == 1)
-			*rss += v;
-		else if (sscanf(line, "VmHWM: %ld", &v) == 1)
-			*hwm += v;
+		if (mem && sscanf(line, "VmRSS: %ld", &v) == 1)
+			s->rss += v;
+		else if (mem && sscanf(line, "VmHWM: %ld", &v) == 1)
+			s->hwm += v;
+		else if (sscanf(line, "voluntary_ctxt_switches: %ld", &v) == 1)
+			s->vcsw += v;
+		else if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+			s->nvcsw += v;
 	}
 	fclose(f);
 }
 
-static long proc_sockets(pid_t pid)
+/* Count the process's sockets; remember the first ones, each once. */
+static void proc_sockets(pid_t pid, struct sample *s)
 {
 	char path[64], link[320], target[64];
+	unsigned long inode;
 	struct dirent *d;
-	long n = 0;
 	DIR *dir;
+	long i;
 
 	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
 	dir = opendir(path);
 	if (dir == NULL)
-		return 0;
+		return;
 	while ((d = readdir(dir)) != NULL) {
 		ssize_t r;
 
@@ -761,53 +1213,91 @@ static long proc_sockets(pid_t pid)
 			continue;
 		snprintf(link, sizeof link, "%s/%s", path, d->d_name);
 		r = readlink(link, target, sizeof target - 1);
-		if (r > 7 && memcmp(target, "socket:", 7) == 0)
-			n++;
+		if (r <= 7 || memcmp(target, "socket:", 7) != 0)
+			continue;
+		s->sockets++;
+		target[r] = '\0';
+		if (sscanf(target, "socket:[%lu]", &inode) != 1)
+			continue;
+		for (i = 0; i < s->ninodes && s->inodes[i] != (ino_t)inode; i++)
+			;
+		if (i == s->ninodes && i < (long)(sizeof s->inodes /
+		    sizeof s->inodes[0]))
+			s->inodes[s->ninodes++] = (ino_t)inode;
 	}
 	closedir(dir);
-	return n;
 }
 
-/* The server and its direct children (a fork-per-connection server). */
+/*
+ * The server and every process under it: a fork-per-connection server's
+ * children, and what they run (ncat -e runs its command two levels down).
+ */
 static int sample_tree(pid_t root, int mem, int sockets, struct sample *s)
 {
+	static pid_t pid[65536], parent[65536];
 	struct dirent *d;
+	long n = 0, i, j;
 	DIR *dir;
-	pid_t ppid;
 	double ticks, cpu;
 
 	memset(s, 0, sizeof *s);
-	if (proc_stat(root, &ppid, &ticks, &cpu) < 0)
+	if (proc_stat(root, &parent[0], &ticks, &cpu, &s->minflt) < 0)
 		return -1;
 	s->cpu = cpu;
 	s->ticks = ticks;
 	s->procs = 1;
-	if (mem)
-		proc_mem(root, &s->rss, &s->hwm);
+	proc_status(root, s, mem);
 	if (sockets)
-		s->sockets = proc_sockets(root);
+		proc_sockets(root, s);
 	dir = opendir("/proc");
 	if (dir == NULL)
 		return -1;
-	while ((d = readdir(dir)) != NULL) {
-		pid_t pid;
-
+	while ((d = readdir(dir)) != NULL && n < 65536) {
 		if (!isdigit((unsigned char)d->d_name[0]))
 			continue;
-		pid = (pid_t)atoi(d->d_name);
-		if (pid == root || proc_stat(pid, &ppid, &ticks, NULL) < 0 ||
-		    ppid != root || proc_stat(pid, &ppid, &ticks, &cpu) < 0)
+		pid[n] = (pid_t)atoi(d->d_name);
+		if (pid[n] != root &&
+		    proc_stat(pid[n], &parent[n], &ticks, NULL, NULL) == 0)
+			n++;
+	}
+	closedir(dir);
+	/* Under the server: its parent is the server or is under it. */
+	for (i = 0; i < n; i++) {
+		pid_t up = parent[i];
+
+		for (j = 0; up > 1 && up != root && j < 64; j++) {
+			long k;
+
+			for (k = 0; k < n && pid[k] != up; k++)
+				;
+			up = k < n ? parent[k] : 0;
+		}
+		if (up != root ||
+		    proc_stat(pid[i], &up, &ticks, &cpu, &s->minflt) < 0)
 			continue;
 		s->cpu += cpu;
 		s->ticks += ticks;
 		s->procs++;
-		if (mem)
-			proc_mem(pid, &s->rss, &s->hwm);
+		proc_status(pid[i], s, mem);
 		if (sockets)
-			s->sockets += proc_sockets(pid);
+			proc_sockets(pid[i], s);
 	}
-	closedir(dir);
 	return 0;
+}
+
+/* UDP receive drops of the server's sockets, in its network namespace. */
+static uint64_t server_drops(pid_t root)
+{
+	struct sample s;
+	char path[64];
+	uint64_t n;
+
+	if (sample_tree(root, 0, 1, &s) < 0)
+		return 0;
+	snprintf(path, sizeof path, "/proc/%d/net/udp", (int)root);
+	n = udp_drops(path, s.inodes, s.ninodes);
+	snprintf(path, sizeof path, "/proc/%d/net/udp6", (int)root);
+	return n + udp_drops(path, s.inodes, s.ninodes);
 }
 
 static double workers_cpu(const pid_t *pids, int n)
@@ -817,7 +1307,7 @@ static double workers_cpu(const pid_t *pids, int n)
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (proc_stat(pids[i], &ppid, &ticks, &cpu) == 0)
+		if (proc_stat(pids[i], &ppid, &ticks, &cpu, NULL) == 0)
 			sum += cpu;
 	return sum;
 }
@@ -826,6 +1316,8 @@ static double workers_cpu(const pid_t *pids, int n)
 
 static const char *mode_name(void)
 {
+	if (opt.mode == UDP)
+		return "udp";
 	return opt.mode == BULK ? "bulk" : opt.active == 0 ? "idle" : "echo";
 }
 
@@ -866,11 +1358,20 @@ static void usage(void)
 	    "usage: load -p PORT [options]\n"
 	    "  -H ADDR   server address (127.0.0.1)\n"
 	    "  -p PORT   server port\n"
-	    "  -m MODE   echo (closed loop) or bulk (full-duplex streaming)\n"
-	    "  -c N      connections (1)\n"
+	    "  -m MODE   echo (closed loop), bulk (full-duplex streaming) or\n"
+	    "            udp (closed loop of datagrams)\n"
+	    "  -c N      connections; udp: senders, each its own socket (1)\n"
 	    "  -a N      active connections, the rest idle (all; 0: idle mode)\n"
-	    "  -d N      echo: messages in flight per active connection (1)\n"
-	    "  -s BYTES  echo: message size; bulk: write size (64)\n"
+	    "  -d N      echo, udp: messages in flight per active connection (1)\n"
+	    "  -s BYTES  echo, udp: message size; bulk: write size (64);\n"
+	    "            udp: mix for sizes 64 to 65,507 from a fixed mix\n"
+	    "  -T MS     udp: no echo after this long frees a datagram's place\n"
+	    "            in the loop; a later echo counts as late (1000)\n"
+	    "  -b A+N    bind connection k to source address A + (k mod N),\n"
+	    "            e.g. 127.0.0.2+8 (N 1 if left out)\n"
+	    "  -G N      latency in N groups of the active connections, by\n"
+	    "            the order they connect (at most 16)\n"
+	    "  -Z MS     latency timeline: echoes and the slowest, per MS ms\n"
 	    "  -w SEC    warm-up (1)\n"
 	    "  -t SEC    measured period; idle mode: how long to hold (2)\n"
 	    "  -j N      load processes (1)\n"
@@ -895,7 +1396,8 @@ static void parse(int argc, char **argv)
 {
 	int ch;
 
-	while ((ch = getopt(argc, argv, "H:p:m:c:a:d:s:w:t:j:S:D:L:q")) != -1) {
+	while ((ch = getopt(argc, argv, "H:p:m:c:a:d:s:w:t:j:S:D:L:qT:b:G:Z:"))
+	    != -1) {
 		switch (ch) {
 		case 'H': opt.host = optarg; break;
 		case 'p': opt.port = (int)num(optarg, 1, 65535); break;
@@ -904,13 +1406,23 @@ static void parse(int argc, char **argv)
 				opt.mode = ECHO;
 			else if (strcmp(optarg, "bulk") == 0)
 				opt.mode = BULK;
+			else if (strcmp(optarg, "udp") == 0)
+				opt.mode = UDP;
 			else
 				usage();
 			break;
 		case 'c': opt.conns = (long)num(optarg, 1, 1000000); break;
 		case 'a': opt.active = (long)num(optarg, 0, 1000000); break;
 		case 'd': opt.depth = (long)num(optarg, 1, 4096); break;
-		case 's': opt.size = (long)num(optarg, 1, MAXIO); break;
+		case 's':
+			opt.mix = strcmp(optarg, "mix") == 0;
+			if (!opt.mix)
+				opt.size = (long)num(optarg, 1, MAXIO);
+			break;
+		case 'T': opt.timeout_ms = (long)num(optarg, 1, 10000); break;
+		case 'b': opt.source = optarg; break;
+		case 'G': opt.groups = (long)num(optarg, 1, MAXGROUPS); break;
+		case 'Z': opt.window_ms = (long)num(optarg, 1, 60000); break;
 		case 'w': opt.warm = num(optarg, 0, 3600); break;
 		case 't': opt.measure = num(optarg, 0.01, 3600); break;
 		case 'j': opt.procs = (long)num(optarg, 1, MAXPROCS); break;
@@ -931,24 +1443,156 @@ static void parse(int argc, char **argv)
 		opt.deadline = opt.warm + opt.measure + 60;
 	if (opt.mode == BULK && opt.active == 0)
 		usage();
+	if (opt.mix && opt.mode != UDP)
+		usage();
+	/* 65,527: the largest over IPv6. */
+	if (opt.mode == UDP && (opt.active != opt.conns || opt.size < UDP_HDR ||
+	    opt.size > 65527 || opt.depth >= UDP_RING / 2))
+		usage();
+}
+
+/* A numeric address and port into a sockaddr; its length, 0 if not one. */
+static socklen_t sockaddr_of(const char *host, int port,
+    struct sockaddr_storage *a)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)a;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)a;
+
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		return sizeof *in;
+	}
+	if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return sizeof *in6;
+	}
+	return 0;
 }
 
 static void resolve(void)
 {
-	struct sockaddr_in *in = (struct sockaddr_in *)&addr;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&addr;
+	char host[64], *plus;
 
-	memset(&addr, 0, sizeof addr);
-	if (inet_pton(AF_INET, opt.host, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)opt.port);
-		addrlen = sizeof *in;
-	} else if (inet_pton(AF_INET6, opt.host, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)opt.port);
-		addrlen = sizeof *in6;
-	} else {
+	addrlen = sockaddr_of(opt.host, opt.port, &addr);
+	if (addrlen == 0)
 		die("not a numeric address: %s", opt.host);
+	if (opt.source == NULL)
+		return;
+	snprintf(host, sizeof host, "%s", opt.source);
+	plus = strchr(host, '+');
+	nsrc = 1;
+	if (plus != NULL) {
+		*plus = '\0';
+		nsrc = (long)num(plus + 1, 1, 1 << 24);
+	}
+	srclen = sockaddr_of(host, 0, &src);
+	if (srclen == 0 || src.ss_family != addr.ss_family)
+		die("-b: not a numeric address of the server's family: %s",
+		    opt.source);
+}
+
+/* A worker's result into the sum of them all. */
+static void merge(struct result *all, const struct result *r)
+{
+	unsigned i, g;
+
+	all->errors += r->errors;
+	if (all->err[0] == '\0' && r->err[0] != '\0')
+		memcpy(all->err, r->err, sizeof all->err);
+	all->msgs += r->msgs;
+	all->bytes += r->bytes;
+	all->msgs_total += r->msgs_total;
+	all->bytes_total += r->bytes_total;
+	all->verified += r->verified;
+	all->idle_checked += r->idle_checked;
+	if (r->connect_s > all->connect_s)
+		all->connect_s = r->connect_s;
+	if (r->lat_max > all->lat_max)
+		all->lat_max = r->lat_max;
+	if (r->stall_max > all->stall_max)
+		all->stall_max = r->stall_max;
+	if (r->conn_max > all->conn_max)
+		all->conn_max = r->conn_max;
+	if (r->conn_min < all->conn_min)
+		all->conn_min = r->conn_min;
+	for (i = 0; i < HBUCKETS; i++)
+		all->hist[i] += r->hist[i];
+	all->dg_sent += r->dg_sent;
+	all->dg_echoed += r->dg_echoed;
+	all->dg_late += r->dg_late;
+	all->drops += r->drops;
+	for (i = 0; i < NMIX; i++) {
+		all->mix_sent[i] += r->mix_sent[i];
+		all->mix_echoed[i] += r->mix_echoed[i];
+	}
+	for (g = 0; g < MAXGROUPS; g++) {
+		all->gmsgs[g] += r->gmsgs[g];
+		if (r->gmax[g] > all->gmax[g])
+			all->gmax[g] = r->gmax[g];
+		for (i = 0; i < HBUCKETS; i++)
+			all->ghist[g][i] += r->ghist[g][i];
+	}
+	for (i = 0; i < MAXWINDOWS; i++) {
+		all->wmsgs[i] += r->wmsgs[i];
+		if (r->wmax[i] > all->wmax[i])
+			all->wmax[i] = r->wmax[i];
+	}
+}
+
+/* UDP: datagrams sent and lost, where they were dropped, by size. */
+static void print_udp(const struct result *all, long server_drops)
+{
+	uint64_t lost = all->dg_sent - all->dg_echoed;
+	unsigned i;
+
+	printf(",\"dgrams_sent\":%llu,\"dgrams_lost\":%llu,\"dgrams_late\":%llu,"
+	    "\"loss_pct\":%.3f,\"load_udp_drops\":%llu",
+	    (unsigned long long)all->dg_sent, (unsigned long long)lost,
+	    (unsigned long long)all->dg_late,
+	    all->dg_sent ? 100.0 * (double)lost / (double)all->dg_sent : 0.0,
+	    (unsigned long long)all->drops);
+	if (server_drops >= 0)
+		printf(",\"server_udp_drops\":%ld", server_drops);
+	if (!opt.mix)
+		return;
+	printf(",\"sizes\":{");
+	for (i = 0; i < NMIX; i++)
+		printf("%s\"%u\":{\"sent\":%llu,\"lost\":%llu}", i ? "," : "",
+		    mix_size[i], (unsigned long long)all->mix_sent[i],
+		    (unsigned long long)(all->mix_sent[i] - all->mix_echoed[i]));
+	printf("}");
+}
+
+/* -G and -Z: where and when the slow echoes were. */
+static void print_tail(const struct result *all)
+{
+	long g, w, windows;
+
+	if (opt.groups > 0) {
+		printf(",\"groups\":[");
+		for (g = 0; g < opt.groups; g++)
+			printf("%s{\"msgs\":%llu,\"p50_us\":%.2f,\"p99_us\":%.2f,"
+			    "\"p999_us\":%.2f,\"max_us\":%.2f}", g ? "," : "",
+			    (unsigned long long)all->gmsgs[g],
+			    percentile(all->ghist[g], all->gmsgs[g], 0.50) / 1e3,
+			    percentile(all->ghist[g], all->gmsgs[g], 0.99) / 1e3,
+			    percentile(all->ghist[g], all->gmsgs[g], 0.999) / 1e3,
+			    (double)all->gmax[g] / 1e3);
+		printf("]");
+	}
+	if (opt.window_ms > 0) {
+		windows = (long)(opt.measure * 1000 / (double)opt.window_ms);
+		if (windows > MAXWINDOWS)
+			windows = MAXWINDOWS;
+		printf(",\"window_ms\":%ld,\"timeline\":[", opt.window_ms);
+		for (w = 0; w < windows; w++)
+			printf("%s[%llu,%.1f]", w ? "," : "",
+			    (unsigned long long)all->wmsgs[w],
+			    (double)all->wmax[w] / 1e3);
+		printf("]");
 	}
 }
 
@@ -961,6 +1605,7 @@ int main(int argc, char **argv)
 	uint64_t times[2], t0;
 	struct rlimit rl;
 	int k, procs, failed = 0, status, server_gone = 0;
+	long sdrops = -1;
 	char ready;
 
 	parse(argc, argv);
@@ -1003,7 +1648,7 @@ int main(int argc, char **argv)
 		failed |= ready != 'R';
 	}
 	/* Wait for the server to hold every connection (it may queue them). */
-	while (opt.server != 0 && !failed) {
+	while (opt.server != 0 && !failed && opt.mode != UDP) {
 		if (sample_tree(opt.server, 0, 1, &s0) < 0) {
 			server_gone = 1;
 			break;
@@ -1037,30 +1682,17 @@ int main(int argc, char **argv)
 		if (write_all(down[k], "C", 1) < 0)
 			die("worker %d died", k);
 	measured = (double)(times[1] - times[0]) / 1e9;
+	all.conn_min = UINT64_MAX;
 	for (k = 0; k < procs; k++) {
-		unsigned i;
-
 		if (read_all(up[k], &r, sizeof r) < 0)
 			die("worker %d died", k);
 		waitpid(pids[k], &status, 0);
-		all.errors += r.errors;
-		if (all.err[0] == '\0' && r.err[0] != '\0')
-			memcpy(all.err, r.err, sizeof all.err);
-		all.msgs += r.msgs;
-		all.bytes += r.bytes;
-		all.msgs_total += r.msgs_total;
-		all.bytes_total += r.bytes_total;
-		all.verified += r.verified;
-		all.idle_checked += r.idle_checked;
-		if (r.connect_s > all.connect_s)
-			all.connect_s = r.connect_s;
-		if (r.lat_max > all.lat_max)
-			all.lat_max = r.lat_max;
-		if (r.stall_max > all.stall_max)
-			all.stall_max = r.stall_max;
-		for (i = 0; i < HBUCKETS; i++)
-			all.hist[i] += r.hist[i];
+		merge(&all, &r);
 	}
+	if (all.conn_min == UINT64_MAX)
+		all.conn_min = 0;
+	if (opt.mode == UDP && opt.server != 0 && !server_gone)
+		sdrops = (long)server_drops(opt.server);
 	if (server_gone && all.err[0] == '\0') {
 		all.errors++;
 		snprintf(all.err, sizeof all.err, "the server process is gone");
@@ -1073,10 +1705,11 @@ int main(int argc, char **argv)
 	printf("{\"label\":");
 	json_str(opt.label);
 	printf(",\"mode\":\"%s\",\"conns\":%ld,\"active\":%ld,\"depth\":%ld,"
-	    "\"size\":%ld,\"procs\":%ld,\"warmup_s\":%.3f,\"measure_s\":%.3f,"
-	    "\"connect_s\":%.3f",
-	    mode_name(), opt.conns, opt.active, opt.depth, opt.size, opt.procs,
-	    opt.warm, measured, all.connect_s);
+	    "\"size\":%ld,\"mix\":%s,\"procs\":%ld,\"warmup_s\":%.3f,"
+	    "\"measure_s\":%.3f,\"connect_s\":%.3f",
+	    mode_name(), opt.conns, opt.active, opt.depth, opt.mix ? 0 : opt.size,
+	    opt.mix ? "true" : "false", opt.procs, opt.warm, measured,
+	    all.connect_s);
 	printf(",\"msgs\":%llu,\"msgs_total\":%llu,\"bytes\":%llu,"
 	    "\"bytes_total\":%llu,\"verified_bytes\":%llu,\"idle_checked\":%llu",
 	    (unsigned long long)all.msgs, (unsigned long long)all.msgs_total,
@@ -1092,7 +1725,12 @@ int main(int argc, char **argv)
 	    percentile(all.hist, all.msgs, 0.99) / 1e3,
 	    percentile(all.hist, all.msgs, 0.999) / 1e3,
 	    (double)all.lat_max / 1e3);
-	printf(",\"stall_max_ms\":%.1f", (double)all.stall_max / 1e6);
+	printf(",\"stall_max_ms\":%.1f,\"conn_msgs_min\":%llu,"
+	    "\"conn_msgs_max\":%llu", (double)all.stall_max / 1e6,
+	    (unsigned long long)all.conn_min, (unsigned long long)all.conn_max);
+	if (opt.mode == UDP)
+		print_udp(&all, sdrops);
+	print_tail(&all);
 	if (opt.server != 0 && !failed && !server_gone) {
 		double cpu = s1.cpu - s0.cpu;
 
@@ -1108,6 +1746,9 @@ int main(int argc, char **argv)
 			    cpu / ((double)all.bytes / 1073741824.0));
 		printf(",\"server_rss_kib\":%ld,\"server_hwm_kib\":%ld",
 		    mem.rss, mem.hwm);
+		printf(",\"server_minflt\":%ld,\"server_vcsw\":%ld,"
+		    "\"server_nvcsw\":%ld", s1.minflt - s0.minflt,
+		    s1.vcsw - s0.vcsw, s1.nvcsw - s0.nvcsw);
 	}
 	printf(",\"load_cpu_s\":%.3f,\"load_util\":%.3f",
 	    l1 - l0, (l1 - l0) / measured);

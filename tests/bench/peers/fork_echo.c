@@ -2,23 +2,20 @@
  * An inetd-style echo: one process per connection. The parent accepts and
  * forks; the child does what inetd's internal echo_stream does, a blocking
  * read of up to BUFSIZE bytes and a write of them, until EOF.
- * Set-up only: TCP_NODELAY on the listener (accepted sockets inherit it).
+ * Set-up only: listen_tcp's TCP_NODELAY and backlog.
  *
  * usage: fork_echo PORT   (0: any free port; the port is printed on stderr)
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listen.h"
+
 #define BUFSIZE 8192
-#define BACKLOG 4096
 
 static void echo_stream(int fd)
 {
@@ -45,28 +42,11 @@ static void echo_stream(int fd)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in sin;
-	socklen_t len = sizeof sin;
-	int one = 1, s, fd;
+	int s, fd;
 
 	signal(SIGCHLD, SIG_IGN);	/* children are reaped by the kernel */
 	signal(SIGPIPE, SIG_IGN);
-	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = htons((unsigned short)(argc > 1 ? atoi(argv[1]) : 7000));
-	if (s < 0 ||
-	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
-	    setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
-	    bind(s, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-	    listen(s, BACKLOG) < 0 ||
-	    getsockname(s, (struct sockaddr *)&sin, &len) < 0) {
-		perror("fork_echo");
-		return 1;
-	}
-	fprintf(stderr, "fork_echo: listening on 127.0.0.1:%d\n",
-	    ntohs(sin.sin_port));
+	s = listen_tcp("fork_echo", argc > 1 ? atoi(argv[1]) : 7000, 0);
 	for (;;) {
 		fd = accept(s, NULL, NULL);
 		if (fd < 0) {
