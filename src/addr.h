@@ -27,6 +27,8 @@ struct addr_list {
 	struct addr_net net[ADDR_LIST_MAX];
 };
 
+/* The 4 (v4) or 16 bytes at b into *a; ::ffff:a.b.c.d becomes IPv4. */
+void addr_set(struct addr *a, int v4, const void *b);
 /*
  * The socket address at sa (len bytes) into *a and *port. Returns -1 if
  * it is neither IPv4 nor IPv6.
@@ -39,10 +41,11 @@ int addr_of(const void *sa, size_t len, struct addr *a, unsigned *port);
 void addr_key(const struct addr *a, unsigned char key[ADDR_KEY]);
 int addr_is_loopback(const struct addr *a);
 /*
- * Add "ADDR/LEN" or "ADDR" (one host) to l. Returns 0, or -1 with *why
- * saying what is wrong.
+ * Add the network of the 4 (v4) or 16 bytes at b and its first bits to
+ * l. Returns 0, or -1 with *why saying what is wrong.
  */
-int addr_list_add(struct addr_list *l, const char *text, const char **why);
+int addr_list_add(struct addr_list *l, int v4, const void *b, unsigned bits,
+    const char **why);
 /* Is a inside one of l's networks? */
 int addr_list_has(const struct addr_list *l, const struct addr *a);
 

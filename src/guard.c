@@ -19,14 +19,14 @@
 static int destination(const struct msghdr *m, struct addr *dst)
 {
 	const unsigned char *ctl = m->msg_control;
+	size_t at = 0, len = ctl != NULL ? m->msg_controllen : 0;
 	struct cmsghdr c;
 	struct in_pktinfo p4;
 	struct in6_pktinfo p6;
-	size_t at = 0, len = ctl != NULL ? m->msg_controllen : 0;
 	int found = 0;
 
-	/* By hand, checking each length against the buffer, not the macros. */
-	for (; len - at >= sizeof c; at += CMSG_ALIGN(c.cmsg_len)) {
+	/* By hand, each length checked against the buffer. */
+	while (len - at >= sizeof c) {
 		memcpy(&c, ctl + at, sizeof c);
 		if (c.cmsg_len < sizeof c || c.cmsg_len > len - at)
 			break;
@@ -36,30 +36,24 @@ static int destination(const struct msghdr *m, struct addr *dst)
 			if (p4.ipi_spec_dst.s_addr != 0 &&
 			    p4.ipi_spec_dst.s_addr != p4.ipi_addr.s_addr)
 				return -1;
-			memset(dst, 0, sizeof *dst);
-			memcpy(dst->b, &p4.ipi_addr, 4);
-			dst->v4 = 1;
-			found = 1;
+			addr_set(dst, 1, &p4.ipi_addr);
+			found = 4;
 		} else if (c.cmsg_level == IPPROTO_IPV6 &&
-		    c.cmsg_type == IPV6_PKTINFO &&
-		    c.cmsg_len >= CMSG_LEN(sizeof p6) && !found) {
-			struct sockaddr_in6 sa = { .sin6_family = AF_INET6 };
-			unsigned port;
-
+		    c.cmsg_type == IPV6_PKTINFO && found != 4 &&
+		    c.cmsg_len >= CMSG_LEN(sizeof p6)) {
 			memcpy(&p6, ctl + at + CMSG_LEN(0), sizeof p6);
-			sa.sin6_addr = p6.ipi6_addr;
-			addr_of(&sa, sizeof sa, dst, &port);
-			found = 2;
+			addr_set(dst, 0, &p6.ipi6_addr);
+			found = 6;
 		}
 		if (CMSG_ALIGN(c.cmsg_len) > len - at)
 			break;
+		at += CMSG_ALIGN(c.cmsg_len);
 	}
-	if (!found)
-		return -1;
 	/* Multicast, class E, 255.255.255.255, this network; IPv6 multicast. */
-	if (dst->v4)
-		return dst->b[0] >= 224 || dst->b[0] == 0 ? -1 : 0;
-	return dst->b[0] == 0xff ? -1 : 0;
+	if (!found || dst->b[0] == (dst->v4 ? 0 : 0xff) ||
+	    (dst->v4 && dst->b[0] >= 224))
+		return -1;
+	return 0;
 }
 
 /*

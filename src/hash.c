@@ -35,25 +35,23 @@ static void absorb(struct state *s, uint32_t m)
 	s->v[0] ^= m;
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
 uint64_t hash64(const struct hash_key *key, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 	struct state s = { { key->k[0], key->k[1] ^ 0xee,
 	    key->k[0] ^ 0x6c796765, key->k[1] ^ 0x74656462 } };
-	uint32_t last = (uint32_t)len << 24, lo;
+	uint32_t m = 0, lo;
 	size_t i;
 
-	for (; len >= 4; len -= 4, p += 4)
-		absorb(&s, le32(p));
-	for (i = 0; i < len; i++)
-		last |= (uint32_t)p[i] << (8 * i);
-	absorb(&s, last);
+	/* Little-endian words; the last holds the length in its top byte. */
+	for (i = 0; i < len; i++) {
+		m |= (uint32_t)p[i] << 8 * (i % 4);
+		if (i % 4 == 3) {
+			absorb(&s, m);
+			m = 0;
+		}
+	}
+	absorb(&s, m | (uint32_t)len << 24);
 	s.v[2] ^= 0xee;
 	rounds(&s, 4);
 	lo = s.v[1] ^ s.v[3];

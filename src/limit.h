@@ -30,18 +30,24 @@ struct limit_entry {
 	uint32_t credit;	/* 1000 a token (LOOP_MS a repeat) */
 };
 
-struct limit_table {
-	struct limit_entry *e;
-	uint32_t mask;		/* sets - 1 */
-	uint32_t refill;	/* credit a millisecond */
-	uint32_t cost;		/* credit an answer */
+/* The fixed memory, laid out once. */
+struct limit_tables {
+	struct limit_entry repeat[LIMIT_REPEATS];
+	uint32_t door[LIMIT_DOOR];		/* tags of payloads seen once */
+	struct limit_entry source[LIMIT_SOURCES];	/* only with a rate */
+};
+
+/* How a table's buckets fill and empty, in credit. */
+struct limit_rule {
+	uint32_t refill;	/* a millisecond */
+	uint32_t cost;		/* an answer */
 	uint32_t cap;		/* the burst; 0: no limit */
 };
 
 struct limit {
 	struct hash_key key;
-	struct limit_table source, repeat;
-	uint32_t *door;		/* tags of payloads seen once */
+	struct limit_tables *t;
+	struct limit_rule source;
 };
 
 /* Bytes of fixed memory; without a rate, no per-source table. */

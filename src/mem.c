@@ -32,15 +32,15 @@ int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
 	m->procs = procs;
 	m->header = sizeof(struct slot) + sizeof(struct conn);
 	m->base = NULL;
-	part[MEM_SLOTS] = page_up((uint64_t)slots * sizeof(struct slot), page);
-	part[MEM_CONNS] = page_up((uint64_t)slots * sizeof(struct conn), page);
-	part[MEM_RINGS] = page_up((uint64_t)slots * ring, page);
-	part[MEM_UDP] = with & MEM_WITH_UDP ? page_up(udp_memsize(), page) : 0;
+	part[MEM_SLOTS] = (uint64_t)slots * sizeof(struct slot);
+	part[MEM_CONNS] = (uint64_t)slots * sizeof(struct conn);
+	part[MEM_RINGS] = (uint64_t)slots * ring;
+	part[MEM_UDP] = with & MEM_WITH_UDP ? udp_memsize() : 0;
 	part[MEM_LIMIT] = with & MEM_WITH_UDP ?
-	    page_up(limit_memsize(with & MEM_WITH_RATE), page) : 0;
-	part[MEM_CAP] = with & MEM_WITH_CAP ? page_up(cap_memsize(slots), page) : 0;
+	    limit_memsize(with & MEM_WITH_RATE) : 0;
+	part[MEM_CAP] = with & MEM_WITH_CAP ? cap_memsize(slots) : 0;
 	for (i = 0; i < MEM_PARTS; i++)
-		share += part[i];
+		share += part[i] = page_up(part[i], page);
 	if (share * procs > SIZE_MAX / 2)
 		return -1;
 	for (i = 0; i < MEM_PARTS; i++)

@@ -40,11 +40,11 @@ const char options_help[] =
     "  -U          UDP echo too, on the same address and port\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
     STR(WORKERS_MAX) "\n"
-    "  -R N[/B]    UDP: N datagrams/s per source, bursts of B (default N), 0 = off,\n"
-    "              at most " STR(MAX_RATE) " (default " STR(RATE) ")\n"
-    "  -C N        TCP: at most N connections per source address (default: off)\n"
-    "  -A CIDR     serve only these networks (IPv4 or IPv6, up to "
-    STR(ADDR_LIST_MAX) " -A flags)\n"
+    "  -R N[/B]    UDP datagrams/s per source, bursts of B (default N), 0: no\n"
+    "              limit (default " STR(RATE) ")\n"
+    "  -C N        TCP connections per source (default: no limit)\n"
+    "  -A NET      serve NET only (10.0.0.0/8, fd00::/8...), up to "
+    STR(ADDR_LIST_MAX) " times\n"
     "  -u UID[:GID] run as this numeric user (and group) once bound\n"
     "  -r DIR      chroot into DIR once bound (an empty directory will do)\n"
     "  -S          no seccomp filter (for debugging)\n"
@@ -67,22 +67,28 @@ static int fail(struct options *o, char flag, const char *why, const char *arg)
 	return -1;
 }
 
-/* Strict decimal: digits only, no sign, no overflow, at most max. */
-static int number(const char *s, unsigned long max, unsigned *out)
+/*
+ * Decimal digits at s, no sign, no overflow, at most max: the byte after
+ * them, or NULL if there are none or too many.
+ */
+static const char *digits(const char *s, unsigned long max, unsigned *out)
 {
 	unsigned long v = 0;
+	const char *p;
 
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -1;
-	}
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (unsigned long)(*p - '0')) > max)
+			return NULL;
 	*out = (unsigned)v;
-	return 0;
+	return p == s ? NULL : p;
+}
+
+/* Strict decimal: digits only, at most max. */
+static int number(const char *s, unsigned long max, unsigned *out)
+{
+	const char *end = digits(s, max, out);
+
+	return end != NULL && *end == '\0' ? 0 : -1;
 }
 
 /* An IPv4 or IPv6 literal into *af and *addr. */
@@ -138,39 +144,38 @@ static int probe_target(struct options *o, const char *arg)
 	return 0;
 }
 
-/* -R "2000" or "2000/500". */
-static int rate(struct options *o, const char *arg)
-{
-	const char *slash = strchr(arg, '/');
-	char n[16];
-	size_t len = slash ? (size_t)(slash - arg) : strlen(arg);
-
-	if (len >= sizeof n)
-		return fail(o, 'R', "rate must be 0-" STR(MAX_RATE), arg);
-	memcpy(n, arg, len);
-	n[len] = '\0';
-	if (number(n, MAX_RATE, &o->rate) < 0)
-		return fail(o, 'R', "rate must be 0-" STR(MAX_RATE), arg);
-	o->burst = o->rate;
-	if (slash != NULL && (number(slash + 1, MAX_RATE, &o->burst) < 0 ||
-	    o->burst == 0))
-		return fail(o, 'R', "burst must be 1-" STR(MAX_RATE), arg);
-	return 0;
-}
-
-/* -R, -C, -A: who gets served. */
+/* -R "2000" or "2000/500"; -C; -A "10.0.0.0/8", "fd00::/8" or one address. */
 static int exposure(struct options *o, char flag, const char *arg)
 {
-	const char *why;
+	const char *end = strchr(arg, '/'), *why = "expected ADDR[/BITS]";
+	char host[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	unsigned bits;
+	int af;
 
-	if (flag == 'R')
-		return rate(o, arg);
-	if (flag == 'A')
-		return addr_list_add(&o->allow, arg, &why) < 0 ?
-		    fail(o, flag, why, arg) : 0;
-	if (number(arg, MAX_SLOTS, &o->cap) < 0 || o->cap == 0)
-		return fail(o, flag, "connections must be 1-1048576", arg);
-	return 0;
+	if (flag == 'R') {
+		why = "expected RATE[/BURST], 0-" STR(MAX_RATE);
+		end = digits(arg, MAX_RATE, &o->rate);
+		o->burst = o->rate;
+		if (end != NULL && *end == '/')
+			end = digits(end + 1, MAX_RATE, &o->burst);
+		if (end != NULL && *end == '\0' && (o->burst || !o->rate))
+			return 0;
+	} else if (flag == 'C') {
+		why = "connections must be 1-1048576";
+		if (number(arg, MAX_SLOTS, &o->cap) == 0 && o->cap > 0)
+			return 0;
+	} else if ((bits = end ? (unsigned)(end - arg) :
+	    (unsigned)strlen(arg)) < sizeof host) {
+		memcpy(host, arg, bits);
+		host[bits] = '\0';
+		bits = strchr(host, ':') ? 128 : 32;
+		if (address(host, &af, &a) == 0 &&
+		    (end == NULL || number(end + 1, bits, &bits) == 0) &&
+		    addr_list_add(&o->allow, af == AF_INET, &a, bits, &why) == 0)
+			return 0;
+	}
+	return fail(o, flag, why, arg);
 }
 
 static int value(struct options *o, char flag, const char *arg)

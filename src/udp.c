@@ -92,12 +92,6 @@ static void prepare(struct udp *u, int i, unsigned char *buf, size_t len)
 	    .msg_controllen = sizeof u->ctrl[i].buf } };
 }
 
-/* The kernel moves its peek offset back by each datagram read, to 0. */
-static void read_back(struct udp_sock *s, uint32_t len)
-{
-	s->owed = s->owed > len ? s->owed - len : 0;
-}
-
 /* The lengths of up to UDP_BATCH waiting datagrams into u->len. */
 static int peek(struct udp *u, struct udp_sock *s)
 {
@@ -114,12 +108,12 @@ static int peek(struct udp *u, struct udp_sock *s)
 }
 
 /*
- * Read peeked datagrams from the from-th on, as many as fit the area.
- * Returns how many, or -1. *stale: they were not the ones peeked (only
- * if something else read the socket); the rest of the list is no good.
+ * Read the peeked datagrams from the from-th on, as many as fit the area:
+ * how many, or -1. Each read moves the kernel's peek offset back by what
+ * it took. A datagram is cut short (and dropped) only if something else
+ * read the socket, and the offset still comes back to 0.
  */
-static int take(struct udp *u, struct udp_sock *s, int from, int peeked,
-    int *stale)
+static int take(struct udp *u, struct udp_sock *s, int from, int peeked)
 {
 	size_t used = 0;
 	int i, n;
@@ -129,29 +123,12 @@ static int take(struct udp *u, struct udp_sock *s, int from, int peeked,
 		prepare(u, n, u->data + used, u->len[from + n]);
 		used += u->len[from + n];
 	}
-	if (n == 0)		/* longer than any UDP datagram can be */
-		prepare(u, n++, u->data, UDP_AREA);
 	n = recvmmsg(s->fd, u->msg, (unsigned)n, MSG_TRUNC | MSG_DONTWAIT,
 	    NULL);
-	for (i = 0; i < n; i++) {
-		read_back(s, u->msg[i].msg_len);
-		*stale |= u->msg[i].msg_len != u->len[from + i];
-	}
+	for (i = 0; i < n; i++)
+		s->owed = s->owed > u->msg[i].msg_len ?
+		    s->owed - u->msg[i].msg_len : 0;
 	return n;
-}
-
-/* One datagram, whatever its size. Returns 1, or -1. */
-static int take_one(struct udp *u, struct udp_sock *s)
-{
-	ssize_t r;
-
-	prepare(u, 0, u->data, UDP_AREA);
-	r = recvmsg(s->fd, &u->msg[0].msg_hdr, MSG_TRUNC | MSG_DONTWAIT);
-	if (r < 0)
-		return -1;
-	u->msg[0].msg_len = (unsigned)r;
-	read_back(s, (uint32_t)r);
-	return 1;
 }
 
 /* Why not to answer message m (the counter to bump), or NULL. */
@@ -246,24 +223,28 @@ static void answer(struct udp *u, const struct udp_sock *s, int n,
 static int batch(struct udp *u, struct udp_sock *s, uint32_t now,
     struct stats *st)
 {
-	int peeked = peek(u, s), at, n, stale = 0;
+	int peeked = peek(u, s), at, n;
 
-	for (at = 0; at < peeked && !stale; at += n) {
-		if ((n = take(u, s, at, peeked, &stale)) <= 0)
+	for (at = 0; at < peeked; at += n) {
+		if ((n = take(u, s, at, peeked)) <= 0)
 			return -1;
 		answer(u, s, n, now, st);
 	}
 	return peeked;
 }
 
-/* Up to UDP_BATCH datagrams one by one (and back to batches if we can). */
+/*
+ * Up to UDP_BATCH datagrams one by one, each into the whole area (until
+ * the peek offset is back at 0, if that is why).
+ */
 static int singles(struct udp *u, struct udp_sock *s, uint32_t now,
     struct stats *st)
 {
 	int n;
 
+	u->len[0] = UDP_AREA;
 	for (n = 0; n < UDP_BATCH && (!s->peek || s->owed != 0); n++) {
-		if (take_one(u, s) < 0)
+		if (take(u, s, 0, 1) <= 0)
 			return n;
 		answer(u, s, 1, now, st);
 	}

@@ -12,7 +12,7 @@ CHECKS += fuzz-smoke soak-smoke valgrind
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
-FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc \
+FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc -Itests/fuzz \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_TARGETS = ring xform options guard cidr
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))

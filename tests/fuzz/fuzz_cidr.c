@@ -1,10 +1,11 @@
 /*
- * fuzz_cidr: the -A parser and matcher. Input: text up to the first
- * '\0' (an -A value), then up to 17 bytes of an address to match
- * (the first picks the family). An accepted network holds its own
- * address, has no bits set past its prefix, and holds an address
- * exactly when their first bits agree (compared bit by bit here).
- * A refused one leaves the list as it was and says why.
+ * fuzz_cidr: -A's networks and their matching (the text itself is parsed
+ * in options.c, which fuzz_options covers). Input: a byte of flags, 16
+ * bytes of network, a prefix length, 16 bytes of an address. An accepted
+ * network has no bits set past its prefix and holds an address exactly
+ * when their first bits agree (compared bit by bit here); a v4-mapped
+ * one is the IPv4 network it maps. A refused one leaves the list as it
+ * was and says why.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,14 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
-
-#define REQUIRE(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		abort(); \
-	} \
-} while (0)
+#include "require.h"
 
 static int bit(const unsigned char *b, unsigned i)
 {
@@ -30,50 +24,47 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	const uint8_t *end = memchr(data, '\0', size);
-	size_t len = end ? (size_t)(end - data) : size, rest, i;
-	char *text = malloc(len + 1);
+	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
+	unsigned char in[34] = { 0 }, net[16];
 	struct addr_list l;
 	struct addr a;
 	const char *why = NULL;
-	unsigned b, total;
-	int r, same;
+	unsigned bits, b;
+	int v4, same, r;
 
-	REQUIRE(text != NULL);
-	memcpy(text, data, len);
-	text[len] = '\0';
+	memcpy(in, data, size < sizeof in ? size : sizeof in);
+	v4 = in[0] & 1;
+	memcpy(net, in + 1, 16);
+	if (in[0] & 2)			/* often a network with no host bits */
+		for (b = in[17] % 129; b < 128; b++)
+			net[b / 8] &= (unsigned char)~(0x80 >> b % 8);
+	if (in[0] & 4 && !v4)
+		memcpy(net, mapped, 12);
+	bits = in[17] % (v4 ? 33 : 129);
 	memset(&l, 0, sizeof l);
-	l.n = ADDR_LIST_MAX - 1;	/* the last place, then no more */
-	r = addr_list_add(&l, text, &why);
+	l.n = in[0] & 8 ? ADDR_LIST_MAX : 0;
+	r = addr_list_add(&l, v4, net, bits, &why);
 	if (r < 0) {
-		REQUIRE(why != NULL && why[0] != '\0' && l.n == ADDR_LIST_MAX - 1);
-		free(text);
+		REQUIRE(why != NULL && why[0] != '\0');
+		REQUIRE(l.n == (in[0] & 8 ? ADDR_LIST_MAX : 0u));
 		return 0;
 	}
-	REQUIRE(r == 0 && l.n == ADDR_LIST_MAX);
-	REQUIRE(addr_list_add(&l, text, &why) < 0 && l.n == ADDR_LIST_MAX);
-	/* The new network alone, for matching. */
-	l.net[0] = l.net[ADDR_LIST_MAX - 1];
-	l.n = 1;
+	REQUIRE(r == 0 && l.n == 1 && !(in[0] & 8));
 	{
 		const struct addr_net *n = &l.net[0];
+		int was_mapped = !v4 && memcmp(net, mapped, 12) == 0;
 
-		total = n->a.v4 ? 32 : 128;
-		REQUIRE(n->bits <= total);
+		REQUIRE(n->a.v4 == (v4 || was_mapped));
+		REQUIRE(n->bits == (was_mapped ? bits - 96 : bits));
+		REQUIRE(n->bits <= (n->a.v4 ? 32u : 128u));
 		for (b = n->bits; b < 128; b++)
 			REQUIRE(!bit(n->a.b, b));
 		REQUIRE(addr_list_has(&l, &n->a));
-		/* Some address from the input. */
-		rest = end ? size - len - 1 : 0;
-		memset(&a, 0, sizeof a);
-		a.v4 = rest > 0 && (end[1] & 1);
-		/* end[1] picks the family, the address bytes follow. */
-		for (i = 0; i + 1 < rest && i < (a.v4 ? 4u : 16u); i++)
-			a.b[i] = end[2 + i];
-		for (same = a.v4 == n->a.v4, b = 0; same && b < n->bits; b++)
+		/* The address from the input, v4 or v6 as its flag says. */
+		addr_set(&a, in[0] & 16 ? 1 : 0, in + 18);
+		for (same = (a.v4 == n->a.v4), b = 0; same && b < n->bits; b++)
 			same = bit(a.b, b) == bit(n->a.b, b);
 		REQUIRE(addr_list_has(&l, &a) == same);
 	}
-	free(text);
 	return 0;
 }

@@ -17,14 +17,7 @@
 #include <sys/socket.h>
 
 #include "guard.h"
-
-#define REQUIRE(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		abort(); \
-	} \
-} while (0)
+#include "require.h"
 
 struct input {
 	const unsigned char *p;
@@ -72,7 +65,7 @@ struct ref_addr {
 	unsigned char b[16];
 };
 
-static struct ref_addr unmap(const unsigned char a[16], int v4)
+static struct ref_addr unmap(const unsigned char *a, int v4)
 {
 	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 	struct ref_addr r = { .v4 = v4 };
@@ -111,6 +104,20 @@ static int ref_forged(const struct ref_addr *s, const struct ref_addr *d)
 	return s->b[0] == 0xff || zero;
 }
 
+/* A control message after those in m. */
+static void put(struct msghdr *m, int level, int type, const void *data,
+    size_t len)
+{
+	struct cmsghdr *c = (struct cmsghdr *)(void *)((unsigned char *)
+	    m->msg_control + m->msg_controllen);
+
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(c), data, len);
+	m->msg_controllen += CMSG_SPACE(len);
+}
+
 static void well_formed(struct input *in)
 {
 	union {
@@ -125,9 +132,10 @@ static void well_formed(struct input *in)
 	struct msghdr m = { .msg_name = &name, .msg_control = ctl.buf };
 	unsigned char src[16], dst4[4], spec[4], dst6[16];
 	unsigned flags = byte(in), port, ours, sport;
+	struct in6_pktinfo p6 = { .ipi6_ifindex = 1 };
+	struct in_pktinfo p4 = { .ipi_ifindex = 1 };
 	struct ref_addr rs, rd;
 	struct addr out;
-	struct cmsghdr *c;
 	int src4 = flags & 1, info4 = flags & 2, info6 = flags & 4;
 	int six_first = flags & 8, want, got;
 
@@ -155,32 +163,16 @@ static void well_formed(struct input *in)
 		m.msg_namelen = sizeof name.in6;
 	}
 	memset(&ctl, 0, sizeof ctl);
+	memcpy(&p6.ipi6_addr, dst6, 16);
+	memcpy(&p4.ipi_addr, dst4, 4);
+	memcpy(&p4.ipi_spec_dst, spec, 4);
 	for (int pass = 0; pass < 2; pass++) {
 		int six = (pass == 0) == (six_first != 0);
 
-		if ((six && !info6) || (!six && !info4))
-			continue;
-		c = (struct cmsghdr *)(void *)(ctl.buf + m.msg_controllen);
-		if (six) {
-			struct in6_pktinfo p = { .ipi6_ifindex = 1 };
-
-			memcpy(&p.ipi6_addr, dst6, 16);
-			c->cmsg_level = IPPROTO_IPV6;
-			c->cmsg_type = IPV6_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof p);
-			memcpy(CMSG_DATA(c), &p, sizeof p);
-			m.msg_controllen += CMSG_SPACE(sizeof p);
-		} else {
-			struct in_pktinfo p = { .ipi_ifindex = 1 };
-
-			memcpy(&p.ipi_addr, dst4, 4);
-			memcpy(&p.ipi_spec_dst, spec, 4);
-			c->cmsg_level = IPPROTO_IP;
-			c->cmsg_type = IP_PKTINFO;
-			c->cmsg_len = CMSG_LEN(sizeof p);
-			memcpy(CMSG_DATA(c), &p, sizeof p);
-			m.msg_controllen += CMSG_SPACE(sizeof p);
-		}
+		if (six && info6)
+			put(&m, IPPROTO_IPV6, IPV6_PKTINFO, &p6, sizeof p6);
+		if (!six && info4)
+			put(&m, IPPROTO_IP, IP_PKTINFO, &p4, sizeof p4);
 	}
 
 	rs = unmap(src, src4);
@@ -190,12 +182,9 @@ static void well_formed(struct input *in)
 		rd = unmap(dst6, 0);
 	if (port < 1024 || port == 2049 || port == ours)
 		want = GUARD_PORT;
-	else if (!info4 && !info6)
-		want = GUARD_DEST;
-	else if (info4 && memcmp(spec, "\0\0\0\0", 4) != 0 &&
-	    memcmp(spec, dst4, 4) != 0)
-		want = GUARD_DEST;
-	else if (rd.v4 ? rd.b[0] == 0 || rd.b[0] >= 224 : rd.b[0] == 0xff)
+	else if ((!info4 && !info6) || (info4 &&
+	    memcmp(spec, "\0\0\0\0", 4) != 0 && memcmp(spec, dst4, 4) != 0) ||
+	    (rd.v4 ? rd.b[0] == 0 || rd.b[0] >= 224 : rd.b[0] == 0xff))
 		want = GUARD_DEST;
 	else if (ref_forged(&rs, &rd))
 		want = GUARD_SOURCE;

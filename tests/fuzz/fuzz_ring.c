@@ -16,17 +16,9 @@
 #include <string.h>
 
 #include "ring.h"
+#include "require.h"
 
 #define MAX_SHIFT 12
-
-/* A broken invariant: say which, then abort so libFuzzer keeps the input. */
-#define REQUIRE(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		abort(); \
-	} \
-} while (0)
 
 struct model {
 	unsigned char *q;	/* q[0..len) is the data, oldest first */

@@ -16,15 +16,7 @@
 #include <string.h>
 
 #include "xform.h"
-
-/* A broken invariant: say which, then abort so libFuzzer keeps the input. */
-#define REQUIRE(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		abort(); \
-	} \
-} while (0)
+#include "require.h"
 
 /*
  * The specification, one byte at a time with no carried flag: a byte

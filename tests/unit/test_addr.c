@@ -73,86 +73,76 @@ static void addresses(void)
 	CHECK(!addr_is_loopback(&a));
 }
 
-static int add(struct addr_list *l, const char *text)
+/* Add text/bits to l: 0, -1 with a reason, -2 without one. */
+static int add(struct addr_list *l, const char *text, unsigned bits)
 {
+	unsigned char b[16];
 	const char *why = NULL;
-	int r = addr_list_add(l, text, &why);
+	int is4 = inet_pton(AF_INET, text, b) == 1, r;
 
+	if (!is4 && inet_pton(AF_INET6, text, b) != 1)
+		return -3;
+	r = addr_list_add(l, is4, b, bits, &why);
 	return r < 0 && why == NULL ? -2 : r;
+}
+
+/* Is the address in text in one of l's networks? */
+static int has(const struct addr_list *l, const char *text)
+{
+	struct addr a = strchr(text, ':') ? v6(text) : v4(text);
+
+	return addr_list_has(l, &a);
 }
 
 static void lists(void)
 {
 	struct addr_list l;
-	struct addr a;
 	char text[32];
 	unsigned i;
 
 	memset(&l, 0, sizeof l);
-	CHECK(add(&l, "192.168.0.0/16") == 0);
-	CHECK(add(&l, "fd00::/8") == 0);
-	CHECK(add(&l, "10.9.8.7") == 0);
-	CHECK(add(&l, "::ffff:172.16.0.0/108") == 0);	/* 172.16.0.0/12 */
+	CHECK(add(&l, "192.168.0.0", 16) == 0);
+	CHECK(add(&l, "fd00::", 8) == 0);
+	CHECK(add(&l, "10.9.8.7", 32) == 0);
+	CHECK(add(&l, "::ffff:172.16.0.0", 108) == 0);	/* 172.16.0.0/12 */
 	CHECK(l.n == 4 && l.net[3].a.v4 && l.net[3].bits == 12);
-	a = v4("192.168.200.1");
-	CHECK(addr_list_has(&l, &a));
-	a = v6("::ffff:192.168.0.1");
-	CHECK(addr_list_has(&l, &a));
-	a = v4("192.169.0.1");
-	CHECK(!addr_list_has(&l, &a));
-	a = v6("fdff::1");
-	CHECK(addr_list_has(&l, &a));
-	a = v6("fe00::1");
-	CHECK(!addr_list_has(&l, &a));
-	a = v4("10.9.8.7");
-	CHECK(addr_list_has(&l, &a));
-	a = v4("10.9.8.6");
-	CHECK(!addr_list_has(&l, &a));
-	a = v4("172.31.255.255");
-	CHECK(addr_list_has(&l, &a));
-	a = v4("172.32.0.0");
-	CHECK(!addr_list_has(&l, &a));
+	CHECK(has(&l, "192.168.200.1"));
+	CHECK(has(&l, "::ffff:192.168.0.1"));
+	CHECK(!has(&l, "192.169.0.1"));
+	CHECK(has(&l, "fdff::1"));
+	CHECK(!has(&l, "fe00::1"));
+	CHECK(has(&l, "10.9.8.7"));
+	CHECK(!has(&l, "10.9.8.6"));
+	CHECK(has(&l, "172.31.255.255"));
+	CHECK(!has(&l, "172.32.0.0"));
 	/* An IPv4 network never holds an IPv6 address of the same bytes. */
-	a = v6("c0a8::1");
-	CHECK(!addr_list_has(&l, &a));
+	CHECK(!has(&l, "c0a8::1"));
 
 	/* /0 holds its whole family, and only that. */
 	memset(&l, 0, sizeof l);
-	CHECK(add(&l, "0.0.0.0/0") == 0);
-	a = v4("1.2.3.4");
-	CHECK(addr_list_has(&l, &a));
-	a = v6("2001:db8::1");
-	CHECK(!addr_list_has(&l, &a));
+	CHECK(add(&l, "0.0.0.0", 0) == 0);
+	CHECK(has(&l, "1.2.3.4"));
+	CHECK(!has(&l, "2001:db8::1"));
 	/* An odd prefix length. */
-	CHECK(add(&l, "2001:db8:8000::/33") == 0);
-	a = v6("2001:db8:ffff::1");
-	CHECK(addr_list_has(&l, &a));
-	a = v6("2001:db8:7fff::1");
-	CHECK(!addr_list_has(&l, &a));
+	CHECK(add(&l, "2001:db8:8000::", 33) == 0);
+	CHECK(has(&l, "2001:db8:ffff::1"));
+	CHECK(!has(&l, "2001:db8:7fff::1"));
 
-	/* Bad ones say why; the list is unchanged. */
+	/* Bits past the prefix, a v4-mapped network shorter than /96. */
 	i = l.n;
-	CHECK(add(&l, "10.0.0.0/33") == -1);
-	CHECK(add(&l, "fd00::/129") == -1);
-	CHECK(add(&l, "10.0.0.0/") == -1);
-	CHECK(add(&l, "10.0.0.0/-1") == -1);
-	CHECK(add(&l, "10.0.0.0/8x") == -1);
-	CHECK(add(&l, "10.0.0.0/08") == 0 && l.n == i + 1);
-	CHECK(add(&l, "10.0.0.1/8") == -1);		/* host bits */
-	CHECK(add(&l, "fd00::1/64") == -1);
-	CHECK(add(&l, "/8") == -1);
-	CHECK(add(&l, "") == -1);
-	CHECK(add(&l, "localhost") == -1);
-	CHECK(add(&l, "10.0.0.0/8/8") == -1);
-	CHECK(add(&l, "1.2.3.4.5") == -1);
-	CHECK(add(&l, "0000:0000:0000:0000:0000:0000:0000:0000:0/1") == -1);
-	CHECK(l.n == i + 1);
+	CHECK(add(&l, "10.0.0.1", 8) == -1);
+	CHECK(add(&l, "10.0.0.128", 24) == -1);
+	CHECK(add(&l, "10.0.0.128", 25) == 0 && l.n == ++i);
+	CHECK(add(&l, "fd00::1", 64) == -1);
+	CHECK(add(&l, "::ffff:0.0.0.0", 95) == -1);
+	CHECK(add(&l, "::ffff:0.0.0.0", 96) == 0 && l.n == ++i);
+	CHECK(l.net[i - 1].a.v4 && l.net[i - 1].bits == 0);
 	/* At most ADDR_LIST_MAX. */
-	for (i = l.n; i < ADDR_LIST_MAX; i++) {
-		snprintf(text, sizeof text, "10.%u.0.0/16", i);
-		CHECK(add(&l, text) == 0);
+	for (; i < ADDR_LIST_MAX; i++) {
+		snprintf(text, sizeof text, "10.%u.0.0", i);
+		CHECK(add(&l, text, 16) == 0);
 	}
-	CHECK(add(&l, "11.0.0.0/8") == -1 && l.n == ADDR_LIST_MAX);
+	CHECK(add(&l, "11.0.0.0", 8) == -1 && l.n == ADDR_LIST_MAX);
 }
 
 void test_addr(void)
