@@ -69,7 +69,6 @@ int cap_take(struct cap *c, uint32_t slot, const struct addr *a)
 	uint32_t *head, i;
 	struct cap_node *n = NULL;
 
-	cap_give(c, slot);	/* counted once, even if a close was missed */
 	addr_key(a, key);
 	head = chain(c, key);
 	for (i = *head; i != 0; i = n->next) {
