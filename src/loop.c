@@ -301,15 +301,16 @@ static void report(const struct loop *lp)
 {
 	const struct stats *c = &lp->count;
 
+	/* New counters go at the end: scripts read the line by position. */
 	say("accepted %llu active %u rejected_full %llu rejected_fd %llu "
-	    "rejected_cap %llu rejected_allow %llu "
 	    "timed_out %llu bytes_in %llu bytes_out %llu "
-	    "udp_in %llu udp_out %llu udp_dropped %llu udp_guarded %llu "
+	    "udp_in %llu udp_out %llu udp_dropped %llu "
+	    "rejected_cap %llu rejected_allow %llu udp_guarded %llu "
 	    "udp_denied %llu udp_looped %llu udp_limited %llu",
 	    c->accepted, lp->slots.used, c->rejected_full, c->rejected_fd,
-	    c->rejected_cap, c->rejected_allow,
 	    c->timed_out, c->bytes_in, c->bytes_out,
-	    c->udp_in, c->udp_out, c->udp_dropped, c->udp_guarded,
+	    c->udp_in, c->udp_out, c->udp_dropped,
+	    c->rejected_cap, c->rejected_allow, c->udp_guarded,
 	    c->udp_denied, c->udp_looped, c->udp_limited);
 }
 

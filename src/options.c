@@ -180,11 +180,9 @@ static int exposure(struct options *o, char flag, const char *arg)
 
 static int value(struct options *o, char flag, const char *arg)
 {
-	switch (flag) {
-	case 'R':
-	case 'C':
-	case 'A':
+	if (flag == 'R' || flag == 'C' || flag == 'A')
 		return exposure(o, flag, arg);
+	switch (flag) {
 	case 'p':
 		if (number(arg, 65535, &o->port) < 0)
 			return fail(o, flag, "port must be 0-65535", arg);
