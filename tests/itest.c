@@ -1948,12 +1948,45 @@ static int t_udp_sizes(struct ctx *c)
 		else
 			got[i] = 1;
 	}
-	if (rc == 0)
+	if (rc == 0 && c->srv != NULL)
 		rc = counted(c->srv, keys, (const long long[]){ N, N, 0 }, 3);
 	for (i = 0; i < N; i++)
 		free(msg[i]);
 	free(back);
 	close_all(&fd, 1);
+	return rc;
+}
+
+/*
+ * The same burst through a UDP socket two workers share (socket
+ * activation with -w), read one datagram at a time: none lost.
+ */
+static int t_udp_sizes_shared(struct ctx *c)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof a;
+	struct server s = { .err_fd = -1 };
+	struct ctx shared = { .srv = NULL };
+	int udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	(void)c;
+	if (udp < 0 || bind(udp, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    getsockname(udp, (struct sockaddr *)&a, &len) < 0)
+		return fail("socket to pass: %s", strerror(errno));
+	pass_fd[0] = udp;
+	npass = 1;
+	rc = spawn(&s, "-w 2", NULL);
+	npass = 0;
+	if (rc == 0 && wait_line(&s, "listening on", 10) == NULL)
+		rc = fail("no start line: %.300s", s.err);
+	set_addr(&shared, "127.0.0.1", ntohs(a.sin_port));
+	if (rc == 0)
+		rc = t_udp_sizes(&shared);
+	if (stop(&s) < 0)
+		rc = -1;
+	kill_hard(&s);
+	close(udp);
 	return rc;
 }
 
@@ -2458,6 +2491,7 @@ static const struct tcase cases[] = {
 	/* Exposed to the Internet. */
 	{ "udp-sizes-ipv4", "-U", t_udp_sizes, V4 },
 	{ "udp-sizes-ipv6", "-U", t_udp_sizes, V6 },
+	{ "udp-sizes-shared", NULL, t_udp_sizes_shared, OWN },
 	{ "udp-privileged-ports", "-U", t_udp_ports, V4 },
 	{ "udp-privileged-ports-ipv6", "-U -E", t_udp_ports, V6 },
 	{ "udp-forged-loops", NULL, t_forged_loops, OWN },
