@@ -15,6 +15,13 @@ PKGS += skopeo umoci docker.io containerd runc iproute2 util-linux jq \
 CHECKS += image-test image-chroot image-engine k8s-test
 
 IMAGE_NAME ?= echod:latest
+# Where the source is published: the git remote's URL, else this checkout.
+IMAGE_SOURCE ?= $(or $(shell git config --get remote.origin.url 2>/dev/null),file://$(CURDIR))
+# The labels make image adds to the Dockerfile's (see there); the version
+# is what build/echod -V says.
+IMAGE_LABELS = org.opencontainers.image.version=$(word 2,$(shell build/echod -V)) \
+	org.opencontainers.image.revision=$(or $(shell git rev-parse HEAD 2>/dev/null),unknown) \
+	org.opencontainers.image.source=$(IMAGE_SOURCE)
 
 # Platform -> binary. The platform's "/" becomes "-" in the file name.
 IMAGE_BIN_amd64 = build/echod
@@ -45,9 +52,10 @@ image: $(IMAGE_TARS) $(IMAGE_INDEX)
 # when their bytes change.
 IMAGE_KEEP = if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 define IMAGE_RULE
-build/image/echod-$(1).tar: docker/Dockerfile docker/mkimage.sh $(IMAGE_BIN_$(1)) image-always
+build/image/echod-$(1).tar: docker/Dockerfile docker/mkimage.sh $(IMAGE_BIN_$(1)) \
+		build/echod image-always
 	@sh docker/mkimage.sh image $$@.new docker/Dockerfile $(IMAGE_BIN_$(1)) \
-		$(subst -,/,$(1)) $(IMAGE_NAME) && $$(IMAGE_KEEP)
+		$(subst -,/,$(1)) $(IMAGE_NAME) $$(IMAGE_LABELS) && $$(IMAGE_KEEP)
 endef
 $(foreach a,$(IMAGE_ARCHS),$(eval $(call IMAGE_RULE,$(a))))
 
@@ -55,16 +63,17 @@ build/image/echod-multiarch.tar: $(IMAGE_TARS) docker/mkimage.sh image-always
 	@sh docker/mkimage.sh index $@.new $(IMAGE_NAME) $(IMAGE_TARS) && \
 		$(IMAGE_KEEP)
 
-image-test: image
-	bash docker/test-image.sh $(IMAGE_NAME) "$(IMAGE_INDEX)" $(IMAGE_LIST)
+image-test: setup image
+	IMAGE_LABELS="$(IMAGE_LABELS)" bash docker/test-image.sh $(IMAGE_NAME) \
+		"$(IMAGE_INDEX)" $(IMAGE_LIST)
 
-image-chroot: build/echod build/itest
+image-chroot: setup build/echod build/itest
 	bash docker/test-chroot.sh build/echod build/itest
 
-image-engine: build/image/echod-amd64.tar build/echod build/itest
-	bash docker/test-engine.sh build/image/echod-amd64.tar build/echod \
+image-engine: setup build/image/echod-amd64.tar build/echod build/itest
+	IMAGE_LABELS="$(IMAGE_LABELS)" bash docker/test-engine.sh build/image/echod-amd64.tar build/echod \
 		build/itest $(IMAGE_NAME)
 
-k8s-test: build/image/echod-amd64.tar build/echod
+k8s-test: setup build/image/echod-amd64.tar build/echod
 	bash docker/test-k8s.sh docker/k8s.yaml build/image/echod-amd64.tar \
 		build/echod

@@ -1,14 +1,16 @@
 #!/bin/sh
 # mkimage.sh: build a container image without a daemon.
 #
-#   mkimage.sh image OUT.tar DOCKERFILE BINARY PLATFORM NAME:TAG
+#   mkimage.sh image OUT.tar DOCKERFILE BINARY PLATFORM NAME:TAG [KEY=VALUE...]
 #       One image, PLATFORM being amd64, arm64, arm/v7, mipsle, ... The tar
 #       is both an OCI image layout (oci-layout, index.json, blobs/sha256/)
 #       and a `docker save` archive (manifest.json), with one uncompressed
 #       layer that holds only BINARY, at the path the Dockerfile's COPY
 #       names. The image config comes from the Dockerfile, which may use
 #       FROM scratch, COPY, USER, EXPOSE, STOPSIGNAL, HEALTHCHECK (exec form),
-#       ENTRYPOINT and CMD (exec form) and nothing else.
+#       ENTRYPOINT and CMD (exec form), LABEL (key="value" pairs) and
+#       nothing else. KEY=VALUE arguments are labels too, as with
+#       `docker build --label` (values without spaces or quotes).
 #   mkimage.sh index OUT.tar NAME:TAG IMAGE.tar...
 #       A multi-arch OCI layout: one image index over the images built above.
 #
@@ -62,7 +64,7 @@ platform() {
 # The Dockerfile as JSON: prints the "config" object, then on a second line
 # the "history" array, then on a third the path COPY writes to.
 dockerfile() {
-	awk -v created="$CREATED" '
+	awk -v created="$CREATED" -v extra="$2" '
 	function fail(m) { print "mkimage: " FILENAME ": " m > "/dev/stderr"; bad = 1; exit 1 }
 	function str(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return "\"" s "\"" }
 	# An exec-form array of plain strings, compacted.
@@ -89,6 +91,10 @@ dockerfile() {
 			t += v * m
 		}
 		return sprintf("%.0f", t)
+	}
+	function label(k, v) {
+		if (!(k in labels)) keys[nkeys++] = k
+		labels[k] = v
 	}
 	function hist(line, empty) {
 		history = history (history == "" ? "" : ",") \
@@ -124,6 +130,17 @@ dockerfile() {
 			stop = str(rest); hist(line, 1)
 		} else if (op == "ENTRYPOINT") {
 			entry = arr(rest); hist(line, 1)
+		} else if (op == "LABEL") {
+			r = rest
+			while (r != "") {
+				if (!match(r, /^[A-Za-z0-9._-]+=("[^"\\]*"|[^ "]+)( |$)/))
+					fail("LABEL takes key=\"value\" pairs: " r)
+				kv = substr(r, 1, RLENGTH); r = substr(r, RLENGTH + 1)
+				sub(/ $/, "", kv)
+				v = substr(kv, index(kv, "=") + 1); gsub(/^"|"$/, "", v)
+				label(substr(kv, 1, index(kv, "=") - 1), v)
+			}
+			hist(line, 1)
 		} else if (op == "CMD") {
 			cmd = arr(rest); hist(line, 1)
 		} else if (op == "HEALTHCHECK") {
@@ -158,6 +175,14 @@ dockerfile() {
 		if (cmd != "") c = c ",\"Cmd\":" cmd
 		if (stop != "") c = c ",\"StopSignal\":" stop
 		if (hc != "") c = c ",\"Healthcheck\":{" hc "}"
+		n = split(extra, ex, " ")
+		for (i = 1; i <= n; i++) {
+			if (ex[i] !~ /^[A-Za-z0-9._-]+=[^"\\]*$/) fail("bad label " ex[i])
+			label(substr(ex[i], 1, index(ex[i], "=") - 1), substr(ex[i], index(ex[i], "=") + 1))
+		}
+		for (i = 0; i < nkeys; i++)
+			l = l (i ? "," : "") str(keys[i]) ":" str(labels[keys[i]])
+		if (nkeys) c = c ",\"Labels\":{" l "}"
 		print "{" substr(c, 2) "}"
 		print "[" history "]"
 		print copy
@@ -165,11 +190,12 @@ dockerfile() {
 }
 
 image() {
-	[ $# -eq 5 ] || die "usage: mkimage.sh image OUT.tar DOCKERFILE BINARY PLATFORM NAME:TAG"
+	[ $# -ge 5 ] || die "usage: mkimage.sh image OUT.tar DOCKERFILE BINARY PLATFORM NAME:TAG [KEY=VALUE...]"
 	out=$1 df=$2 bin=$3 plat=$4
 	[ -f "$bin" ] || die "no binary $bin"
 	refs "$5"
-	parsed=$(dockerfile "$df") || die "cannot use $df"
+	shift 5
+	parsed=$(dockerfile "$df" "$*") || die "cannot use $df"
 	config=$(echo "$parsed" | sed -n 1p)
 	history=$(echo "$parsed" | sed -n 2p)
 	path=$(echo "$parsed" | sed -n 3p)

@@ -176,7 +176,11 @@ check "image: one layer, the binary's size" same \
 # The engine's own build of the Dockerfile must give the same config.
 mkdir -p "$S/ctx"
 cp "$echod" "$S/ctx/echod"
-if DOCKER_BUILDKIT=0 dk build -q -f docker/Dockerfile -t "$tag-built" "$S/ctx" >"$S/build.log" 2>&1; then
+# The labels make image adds, given the way docker build takes them.
+build_labels=()
+for l in ${IMAGE_LABELS:-}; do build_labels+=(--label "$l"); done
+if DOCKER_BUILDKIT=0 dk build -q -f docker/Dockerfile "${build_labels[@]}" \
+	-t "$tag-built" "$S/ctx" >"$S/build.log" 2>&1; then
 	ok "docker build -f docker/Dockerfile (the engine's own builder)"
 	# The builder adds a default PATH and its parent image ID; a scratch
 	# image with one static binary needs neither (runtimes set PATH).

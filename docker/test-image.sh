@@ -2,16 +2,19 @@
 # test-image.sh NAME:TAG INDEX.tar|"" TAR=BINARY=PLATFORM...
 #
 # Checks each image tar that `make image` built: its layout, that every blob
-# is what its name says, that the config is the Dockerfile's, that it is the
-# binary plus at most 16 KiB, that a second build gives the same bytes, and
-# that skopeo (as oci-archive and as docker-archive) and umoci read it; then
-# the multi-arch index, if there is one.
+# is what its name says, that the config is the Dockerfile's, that its OCI
+# labels say what it is (license, version, revision, source), that it is
+# the binary plus at most 16 KiB, that a second build gives the same bytes,
+# and that skopeo (as oci-archive and as docker-archive) and umoci read it;
+# then the multi-arch index, if there is one. IMAGE_LABELS: the labels make
+# image added (KEY=VALUE ...).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 DOCKERFILE=docker/Dockerfile
 name=$1 index=$2
 shift 2
 . docker/harness.sh
+labels=${IMAGE_LABELS:?IMAGE_LABELS: the labels make image added}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/echod-image-test.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -38,6 +41,27 @@ want_hc=$(jq -nc --argjson t "$want_hc_test" --argjson i "$(dur interval)" \
 want_path=$(df_line COPY | awk '{ print $2 }')
 want_path=${want_path#/}
 echo "Dockerfile: USER $want_user, EXPOSE $want_ports, ENTRYPOINT $want_entry, HEALTHCHECK $want_hc"
+
+# The OCI labels of config CONFIG: the license of LICENSE, the version
+# echod -V reports, this checkout's revision, the source make image gave.
+want_version=$(build/echod -V | cut -d' ' -f2)
+want_rev=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+want_source=$(echo "$labels" | tr ' ' '\n' | sed -n 's/^org.opencontainers.image.source=//p')
+oci_labels() { # CONFIG TAR
+	local o=org.opencontainers.image
+	check "$2: labels title, description, licenses, version, revision, source" \
+		same "$(jq -c '.config.Labels | keys' "$1")" \
+		"[\"$o.description\",\"$o.licenses\",\"$o.revision\",\"$o.source\",\"$o.title\",\"$o.version\"]"
+	check "$2: licenses ISC, as LICENSE says" same \
+		"$(jq -r ".config.Labels[\"$o.licenses\"]" "$1") $(grep -c 'Permission to use, copy, modify, and distribute this software for any' LICENSE)" \
+		"ISC 1"
+	check "$2: version $want_version (echod -V)" same \
+		"$(jq -r ".config.Labels[\"$o.version\"]" "$1")" "$want_version"
+	check "$2: revision $want_rev (git HEAD)" same \
+		"$(jq -r ".config.Labels[\"$o.revision\"]" "$1")" "$want_rev"
+	check "$2: source $want_source" same \
+		"$(jq -r ".config.Labels[\"$o.source\"]" "$1")" "${want_source:-(none given)}"
+}
 
 # Unpacks TAR into DIR; checks what any image tar of ours must satisfy.
 layout() {
@@ -74,8 +98,10 @@ for spec in "$@"; do
 	# in another temporary directory and under another umask.
 	mkdir -p "$tmp/again"
 	cp "$bin" "$tmp/again/echod" && touch -d @1234567 "$tmp/again/echod"
+	# shellcheck disable=SC2086
 	(umask 077 && TMPDIR=$tmp/again sh docker/mkimage.sh image \
-		"$tmp/again/image.tar" "$DOCKERFILE" "$tmp/again/echod" "$plat" "$name")
+		"$tmp/again/image.tar" "$DOCKERFILE" "$tmp/again/echod" "$plat" \
+		"$name" $labels)
 	check "$t: a second build is byte-identical" cmp "$t" "$tmp/again/image.tar"
 	rm -rf "$tmp/again"
 
@@ -123,6 +149,7 @@ for spec in "$@"; do
 	check "$t: ExposedPorts = Dockerfile's" same "$(jq -c .config.ExposedPorts "$c")" "$want_ports"
 	check "$t: StopSignal = Dockerfile's" same "$(jq -r .config.StopSignal "$c")" "$want_signal"
 	check "$t: Healthcheck = Dockerfile's" same "$(jq -c .config.Healthcheck "$c")" "$want_hc"
+	oci_labels "$c" "$t"
 
 	# The one layer: the binary, and nothing else.
 	check "$t: the layer holds only $want_path, 0755, root-owned" same \

@@ -1,6 +1,6 @@
 # shellcheck shell=sh disable=SC2034
-# The one table of what each architecture needs. Sourced by the other
-# scripts in qemu/; `arch_vars ARCH` sets:
+# The one table of what each architecture needs. Sourced through lib.sh
+# by the other scripts in qemu/; `arch_vars ARCH` sets:
 #   DEBARCH   Debian architecture of the musl-dev and kernel packages
 #   GCC       Debian cross compiler (x86_64: the host's musl-gcc)
 #   TRIPLET   musl's library triplet, as in /usr/lib/<triplet>

@@ -19,8 +19,8 @@
 # QEMU_OUTSIDE (default: all four), QEMU_MEM (MiB, default 256),
 # QEMU_ONLY (run only the suite's cases whose name has this, itest -s).
 set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/qemu/arch.sh"
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 JOBS=${QEMU_JOBS:-4}
 TIMEOUT=${QEMU_TIMEOUT:-240}
@@ -29,10 +29,7 @@ OUTSIDE=${QEMU_OUTSIDE-x86_64 aarch64 armhf mipsel}
 MEM=${QEMU_MEM:-256}
 ONLY=${QEMU_ONLY:-}
 GUEST_PORT=8000
-OUT="$TOP/build/qemu"
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 past() { awk -v d="$1" -v t="$(now)" 'BEGIN { exit !(t > d) }'; }
 # A port for the host side of the forward; QEMU says so if it is taken.
 rand_port() {
@@ -74,7 +71,93 @@ last_line() {
 	tr -d '\r' <"$1" | grep -v '^$' | tail -n 1 | cut -c 1-160
 }
 
-# run_one ARCH: one boot; writes build/qemu/ARCH.result.
+# from_host: once the guest is READY, the host's itest against it through
+# the forward; then "q" on the guest's console.
+from_host() {
+	left=$(awk -v d="$deadline" -v t="$(now)" 'BEGIN { n = int(d - t); if (n < 1) n = 1; print n }')
+	if outside_test "$hp" "$left" "$olog"; then
+		outside=$(tail -n 1 "$olog")
+	else
+		outside=FAIL
+		why="from the host via 127.0.0.1:$hp: $(grep -m 1 -E '^FAIL|usage|rror' "$olog" || last_line "$olog")"
+	fi
+	echo q >&3
+}
+
+# watch: while QEMU runs, note when /init started and when the in-guest
+# tests passed, test from the host when the guest is READY; at the
+# deadline, kill QEMU.
+watch() {
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ -z "$t_init" ] && grep -q 'echod-init: started' "$log"; then
+			t_init=$(since "$start")
+		fi
+		if [ -z "$t_pass" ] && grep -q 'echod-init: in-guest tests PASS' "$log"; then
+			t_pass=$(since "$start")
+		fi
+		if [ "$out" = 1 ] && [ -z "$outside" ] &&
+		    grep -q 'echod-init: READY' "$log"; then
+			from_host
+		fi
+		if past "$deadline"; then
+			why="timeout after $TIMEOUT s; last console line: $(last_line "$log")"
+			kill "$qpid" 2>/dev/null
+			return
+		fi
+		sleep 0.1
+	done
+}
+
+# boot_once: one boot of $arch, forwarded from a random host port; sets
+# qrc, QEMU's exit status, and what watch saw.
+boot_once() {
+	hp=$(rand_port)
+	if [ "$out" = 1 ]; then
+		net=$(netargs "$arch" "$hp")
+	else
+		net="-net none"
+	fi
+	rm -f "$fifo"
+	mkfifo "$fifo" || return 1
+	# The fifo is QEMU's console input: the "q" that ends serving.
+	start=$(now)
+	qemu_boot "$arch" "$net" "echod_mode=$mode echod_port=$GUEST_PORT echod_factor=$FACTOR echod_net=$out${ONLY:+ echod_only=$ONLY}" \
+	    <"$fifo" >"$log" 2>&1 &
+	qpid=$!
+	exec 3>"$fifo"
+	deadline=$(awk -v s="$start" -v t="$TIMEOUT" 'BEGIN { printf "%.3f", s + t }')
+	t_pass="" t_init="" outside="" why=""
+	watch
+	wait "$qpid"
+	qrc=$?
+	exec 3>&-
+	rm -f "$fifo"
+}
+
+# verdict: the PASS or FAIL line of the boot.
+verdict() {
+	[ -n "$t_pass" ] || t_pass=$(grep -q 'echod-init: in-guest tests PASS' "$log" && since "$start")
+	result=$(tr -d '\r' <"$log" | sed -n 's/^echod-init: RESULT //p' | tail -n 1)
+	if [ -z "$why" ]; then
+		case "$result" in
+		PASS) ;;
+		"") why="QEMU exited ($qrc) with no result; last console line: $(last_line "$log")" ;;
+		*) why="${result#FAIL: }" ;;
+		esac
+	fi
+	[ -n "$why" ] || [ "$qrc" -eq 0 ] || why="QEMU exit status $qrc after the guest passed"
+	[ -n "$why" ] || [ -n "$t_pass" ] || why="no in-guest PASS line"
+	if [ -n "$why" ]; then
+		echo "FAIL $arch: $why"
+	elif [ "$out" = 1 ]; then
+		echo "PASS $arch $t_pass (init at ${t_init:-?} s; from the host: $outside)"
+	else
+		echo "PASS $arch $t_pass (init at ${t_init:-?} s)"
+	fi
+}
+
+# run_one ARCH: boot it (again if QEMU could not bind the random host
+# port); writes build/qemu/ARCH.result.
 run_one() {
 	arch=$1
 	log="$OUT/$arch.log" res="$OUT/$arch.result" fifo="$OUT/$arch.in"
@@ -89,76 +172,14 @@ run_one() {
 	case " $OUTSIDE " in *" $arch "*) out=1 mode=both ;; esac
 	tries=0
 	while :; do
-		hp=$(rand_port)
-		if [ $out = 1 ]; then
-			net=$(netargs "$arch" "$hp")
-		else
-			net="-net none"
+		boot_once || { echo "FAIL $arch: mkfifo" >"$res"; return; }
+		if [ $tries -ge 5 ] ||
+		    ! grep -q 'Could not set up host forwarding rule' "$log"; then
+			break
 		fi
-		rm -f "$fifo"
-		mkfifo "$fifo" || { echo "FAIL $arch: mkfifo" >"$res"; return; }
-		# The fifo is QEMU's console input: the "q" that ends serving.
-		start=$(now)
-		qemu_boot "$arch" "$net" "echod_mode=$mode echod_port=$GUEST_PORT echod_factor=$FACTOR echod_net=$out${ONLY:+ echod_only=$ONLY}" \
-		    <"$fifo" >"$log" 2>&1 &
-		qpid=$!
-		exec 3>"$fifo"
-		deadline=$(awk -v s="$start" -v t="$TIMEOUT" 'BEGIN { printf "%.3f", s + t }')
-		t_pass="" t_init="" outside="" why=""
-		while kill -0 $qpid 2>/dev/null; do
-			if [ -z "$t_init" ] && grep -q 'echod-init: started' "$log"; then
-				t_init=$(since "$start")
-			fi
-			if [ -z "$t_pass" ] && grep -q 'echod-init: in-guest tests PASS' "$log"; then
-				t_pass=$(since "$start")
-			fi
-			if [ $out = 1 ] && [ -z "$outside" ] &&
-			    grep -q 'echod-init: READY' "$log"; then
-				left=$(awk -v d="$deadline" -v t="$(now)" 'BEGIN { n = int(d - t); if (n < 1) n = 1; print n }')
-				if outside_test "$hp" "$left" "$olog"; then
-					outside=$(tail -n 1 "$olog")
-				else
-					outside=FAIL
-					why="from the host via 127.0.0.1:$hp: $(grep -m 1 -E '^FAIL|usage|rror' "$olog" || last_line "$olog")"
-				fi
-				echo q >&3
-			fi
-			if past "$deadline"; then
-				why="timeout after $TIMEOUT s; last console line: $(last_line "$log")"
-				kill $qpid 2>/dev/null
-				break
-			fi
-			sleep 0.1
-		done
-		wait $qpid
-		qrc=$?
-		exec 3>&-
-		rm -f "$fifo"
-		if grep -q 'Could not set up host forwarding rule' "$log" &&
-		    [ $tries -lt 5 ]; then
-			tries=$((tries + 1))
-			continue
-		fi
-		break
+		tries=$((tries + 1))
 	done
-	[ -n "$t_pass" ] || t_pass=$(grep -q 'echod-init: in-guest tests PASS' "$log" && since "$start")
-	result=$(tr -d '\r' <"$log" | sed -n 's/^echod-init: RESULT //p' | tail -n 1)
-	if [ -z "$why" ]; then
-		case "$result" in
-		PASS) ;;
-		"") why="QEMU exited ($qrc) with no result; last console line: $(last_line "$log")" ;;
-		*) why="${result#FAIL: }" ;;
-		esac
-	fi
-	[ -n "$why" ] || [ "$qrc" -eq 0 ] || why="QEMU exit status $qrc after the guest passed"
-	[ -n "$why" ] || [ -n "$t_pass" ] || why="no in-guest PASS line"
-	if [ -n "$why" ]; then
-		echo "FAIL $arch: $why" >"$res"
-	elif [ $out = 1 ]; then
-		echo "PASS $arch $t_pass (init at ${t_init:-?} s; from the host: $outside)" >"$res"
-	else
-		echo "PASS $arch $t_pass (init at ${t_init:-?} s)" >"$res"
-	fi
+	verdict >"$res"
 }
 
 run_interactive() {
@@ -184,26 +205,6 @@ fi
 mkdir -p "$OUT"
 [ -x "$TOP/build/itest" ] || { echo "boot-test: build/itest missing" >&2; exit 2; }
 t0=$(now)
-pids=""
-for a in "$@"; do
-	# At most JOBS guests at once.
-	while [ "$(for p in $pids; do kill -0 "$p" 2>/dev/null && echo x; done | wc -l)" -ge "$JOBS" ]; do
-		sleep 0.2
-	done
-	run_one "$a" &
-	pids="$pids $!"
-done
-wait
-pass=0 fail=0
-for a in "$@"; do
-	if [ -s "$OUT/$a.result" ]; then
-		line=$(cat "$OUT/$a.result")
-	else
-		line="FAIL $a: no result (see build/qemu/$a.log)"
-	fi
-	echo "$line"
-	case "$line" in PASS*) pass=$((pass + 1)) ;; *) fail=$((fail + 1)) ;; esac
-done
+run_jobs "$JOBS" run_one "$@"
 echo "boot tests took $(since "$t0") s; consoles in build/qemu/"
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+tally "" "$@"

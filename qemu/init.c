@@ -28,7 +28,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <signal.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,13 +44,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
+#include "lib/report.h"
+#include "lib/server.h"
+
 #define ECHOD "/echod"
 #define ITEST "/itest"
 #define MODDIR "/modules"
 #define GUEST_ADDR "10.0.2.15"
 #define GUEST_MASK "255.255.255.0"
 
-static char failed[512];	/* what went wrong, for the RESULT line */
+/* The kernel command line's settings. */
+struct guest {
+	const char *mode;
+	char *only;
+	unsigned port, factor, net, udp;
+	int test, serve;
+};
+
+static char first[sizeof why];	/* the first failure, for the RESULT line */
+static size_t relayed;		/* how much of what echod said is on the console */
+
+static void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void msg(const char *fmt, ...)
 {
@@ -72,46 +87,25 @@ static void msg(const char *fmt, ...)
 		return;
 }
 
-/* Record a failure; the first one names the RESULT line. */
-static void fail(const char *fmt, ...)
+/* A step failed (why says how): say so now; the first names the RESULT. */
+static void step_failed(void)
 {
-	char why[sizeof failed];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
 	msg("FAIL: %s", why);
-	if (failed[0] == '\0')
-		snprintf(failed, sizeof failed, "%s", why);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, ms % 1000 * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	if (first[0] == '\0')
+		snprintf(first, sizeof first, "%s", why);
+	why[0] = '\0';
 }
 
 static void power_off(void)
 {
-	if (failed[0])
-		msg("RESULT FAIL: %s", failed);
+	if (first[0])
+		msg("RESULT FAIL: %s", first);
 	else
 		msg("RESULT PASS");
 	sync();
 	reboot(RB_POWER_OFF);
 	/* init must never exit: that is a kernel panic, not a result. */
-	msg("reboot RB_POWER_OFF: %m; halting here");
+	msg("reboot RB_POWER_OFF: %s; halting here", strerror(errno));
 	for (;;)
 		pause();
 }
@@ -139,15 +133,11 @@ static void console(void)
 
 static int mount_proc(void)
 {
-	if (mkdir("/proc", 0555) < 0 && errno != EEXIST) {
-		fail("mkdir /proc: %s", strerror(errno));
-		return -1;
-	}
+	if (mkdir("/proc", 0555) < 0 && errno != EEXIST)
+		return fail("mkdir /proc: %s", strerror(errno));
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-	    NULL) < 0) {
-		fail("mount /proc: %s", strerror(errno));
-		return -1;
-	}
+	    NULL) < 0)
+		return fail("mount /proc: %s", strerror(errno));
 	return 0;
 }
 
@@ -162,15 +152,11 @@ static int if_up(int s, const char *name)
 	struct ifreq r;
 
 	ifname(&r, name);
-	if (ioctl(s, SIOCGIFFLAGS, &r) < 0) {
-		fail("ioctl SIOCGIFFLAGS %s: %s", name, strerror(errno));
-		return -1;
-	}
+	if (ioctl(s, SIOCGIFFLAGS, &r) < 0)
+		return fail("ioctl SIOCGIFFLAGS %s: %s", name, strerror(errno));
 	r.ifr_flags |= IFF_UP;
-	if (ioctl(s, SIOCSIFFLAGS, &r) < 0) {
-		fail("ioctl SIOCSIFFLAGS %s up: %s", name, strerror(errno));
-		return -1;
-	}
+	if (ioctl(s, SIOCSIFFLAGS, &r) < 0)
+		return fail("ioctl SIOCSIFFLAGS %s up: %s", name, strerror(errno));
 	return 0;
 }
 
@@ -180,16 +166,12 @@ static int if_set4(int s, const char *name, unsigned long req,
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	struct ifreq r;
 
-	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
-		fail("bad IPv4 address %s", addr);
-		return -1;
-	}
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1)
+		return fail("bad IPv4 address %s", addr);
 	ifname(&r, name);
 	memcpy(&r.ifr_addr, &sin, sizeof sin);
-	if (ioctl(s, req, &r) < 0) {
-		fail("ioctl %s %s %s: %s", what, name, addr, strerror(errno));
-		return -1;
-	}
+	if (ioctl(s, req, &r) < 0)
+		return fail("ioctl %s %s %s: %s", what, name, addr, strerror(errno));
 	return 0;
 }
 
@@ -198,10 +180,8 @@ static int lo_up(void)
 	int s, rc;
 
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0) {
-		fail("socket AF_INET: %s", strerror(errno));
-		return -1;
-	}
+	if (s < 0)
+		return fail("socket AF_INET: %s", strerror(errno));
 	rc = if_up(s, "lo");
 	close(s);
 	return rc;
@@ -214,39 +194,34 @@ static int select_ko(const struct dirent *d)
 	return n > 3 && strcmp(d->d_name + n - 3, ".ko") == 0;
 }
 
+static int load_module(const char *name)
+{
+	char path[300];
+	int fd, rc = 0;
+
+	snprintf(path, sizeof path, "%s/%s", MODDIR, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return fail("open %s: %s", path, strerror(errno));
+	if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
+		rc = fail("finit_module %s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
+}
+
 /* /modules/NN-name.ko in name order, which is dependency order. */
 static int load_modules(void)
 {
 	struct dirent **list;
-	char path[300];
-	int i, n, fd, rc = 0;
+	int i, n, rc = 0;
 
 	n = scandir(MODDIR, &list, select_ko, alphasort);
-	if (n < 0) {
-		fail("scandir %s: %s", MODDIR, strerror(errno));
-		return -1;
-	}
-	if (n == 0) {
-		fail("no modules in %s", MODDIR);
-		rc = -1;
-	}
+	if (n < 0)
+		return fail("scandir %s: %s", MODDIR, strerror(errno));
+	if (n == 0)
+		rc = fail("no modules in %s", MODDIR);
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof path, "%s/%s", MODDIR, list[i]->d_name);
-		if (rc == 0) {
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0) {
-				fail("open %s: %s", path, strerror(errno));
-				rc = -1;
-			} else {
-				if (syscall(SYS_finit_module, fd, "", 0) < 0 &&
-				    errno != EEXIST) {
-					fail("finit_module %s: %s", path,
-					    strerror(errno));
-					rc = -1;
-				}
-				close(fd);
-			}
-		}
+		if (rc == 0)
+			rc = load_module(list[i]->d_name);
 		free(list[i]);
 	}
 	free(list);
@@ -254,25 +229,21 @@ static int load_modules(void)
 }
 
 /* eth0 at 10.0.2.15/24: QEMU's user network forwards host ports there. */
-static int eth0_up(int factor)
+static int eth0_up(void)
 {
-	double end = now() + 5.0 * factor;
+	double end = deadline(5);
 	int s, rc = -1;
 
 	if (load_modules() < 0)
 		return -1;
 	while (if_nametoindex("eth0") == 0) {
-		if (now() > end) {
-			fail("no eth0 after loading the modules");
-			return -1;
-		}
-		sleep_ms(10);
+		if (now() > end)
+			return fail("no eth0 after loading the modules");
+		nap(0.01);
 	}
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0) {
-		fail("socket AF_INET: %s", strerror(errno));
-		return -1;
-	}
+	if (s < 0)
+		return fail("socket AF_INET: %s", strerror(errno));
 	if (if_set4(s, "eth0", SIOCSIFADDR, "SIOCSIFADDR", GUEST_ADDR) == 0 &&
 	    if_set4(s, "eth0", SIOCSIFNETMASK, "SIOCSIFNETMASK",
 	    GUEST_MASK) == 0 && if_up(s, "eth0") == 0)
@@ -283,45 +254,7 @@ static int eth0_up(int factor)
 	return rc;
 }
 
-static pid_t spawn(char *const argv[])
-{
-	pid_t pid = fork();
-
-	if (pid < 0) {
-		fail("fork for %s: %s", argv[0], strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		execv(argv[0], argv);
-		msg("exec %s: %m", argv[0]);
-		_exit(127);
-	}
-	return pid;
-}
-
-static void status_str(int st, char *buf, size_t size)
-{
-	if (WIFEXITED(st))
-		snprintf(buf, size, "exit status %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(buf, size, "killed by signal %d", WTERMSIG(st));
-	else
-		snprintf(buf, size, "wait status %#x", (unsigned)st);
-}
-
-/* Wait for pid; -1 if waitpid fails. */
-static int reap(pid_t pid, int *st)
-{
-	while (waitpid(pid, st, 0) < 0) {
-		if (errno != EINTR) {
-			fail("waitpid %d: %s", (int)pid, strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
-/* Run argv to the end; 0 if it exited with 0. */
+/* Run argv to the end, its output on the console; 0 if it exited 0. */
 static int run(const char *name, char *const argv[])
 {
 	double t0 = now();
@@ -330,101 +263,55 @@ static int run(const char *name, char *const argv[])
 	int st;
 
 	msg("running %s", name);
-	if ((pid = spawn(argv)) < 0 || reap(pid, &st) < 0)
-		return -1;
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
-		msg("%s passed in %.1f s", name, now() - t0);
-		return 0;
+	if ((pid = fork()) < 0)
+		return fail("fork for %s: %s", argv[0], strerror(errno));
+	if (pid == 0) {
+		execv(argv[0], argv);
+		msg("exec %s: %s", argv[0], strerror(errno));
+		_exit(127);
 	}
-	status_str(st, how, sizeof how);
-	fail("%s: %s", name, how);
-	return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return fail("waitpid %d: %s", (int)pid, strerror(errno));
+	status_text(st, how, sizeof how);
+	REQUIRE(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s: %s", name, how);
+	msg("%s passed in %.1f s", name, now() - t0);
+	return 0;
 }
 
-/* Until a TCP connect to 127.0.0.1:port works, or the deadline. */
-static int wait_listening(pid_t pid, unsigned port, double seconds)
+/* What echod said since the last relay, to the console. */
+static void relay(struct server *s)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-	    .sin_port = htons((unsigned short)port),
-	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	double end = now() + seconds;
-	char how[64];
-	int s, st;
-
-	for (;;) {
-		s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		if (s < 0) {
-			fail("socket AF_INET: %s", strerror(errno));
-			return -1;
-		}
-		if (connect(s, (struct sockaddr *)&sin, sizeof sin) == 0) {
-			close(s);
-			return 0;
-		}
-		close(s);
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			status_str(st, how, sizeof how);
-			fail("echod -p %u ended before listening: %s", port,
-			    how);
-			return -1;
-		}
-		if (now() > end) {
-			fail("echod -p %u not listening after %.0f s", port,
-			    seconds);
-			return -1;
-		}
-		sleep_ms(20);
-	}
+	server_collect(s, 0);
+	if (relayed > s->errlen)
+		relayed = 0;	/* its buffer started over */
+	if (s->errlen > relayed &&
+	    write(STDOUT_FILENO, s->err + relayed, s->errlen - relayed) < 0)
+		return;
+	relayed = s->errlen;
 }
 
-/* SIGTERM must end echod with status 0, promptly. */
-static void stop_echod(pid_t pid, int factor)
+/* Until a line starting with q (or the end) on the console; meanwhile
+ * what echod says goes to the console. */
+static int wait_quit(struct server *s)
 {
-	double end = now() + 2.0 * factor;
-	char how[64];
-	pid_t r;
-	int st;
-
-	if (kill(pid, SIGTERM) < 0) {
-		fail("kill echod SIGTERM: %s", strerror(errno));
-		return;
-	}
-	while ((r = waitpid(pid, &st, WNOHANG)) == 0 && now() < end)
-		sleep_ms(10);
-	if (r < 0) {
-		fail("waitpid echod: %s", strerror(errno));
-		return;
-	}
-	if (r == 0) {
-		fail("echod still running %d s after SIGTERM", 2 * factor);
-		kill(pid, SIGKILL);
-		reap(pid, &st);
-		return;
-	}
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		status_str(st, how, sizeof how);
-		fail("echod after SIGTERM: %s, want exit status 0", how);
-		return;
-	}
-	msg("echod exited 0 after SIGTERM");
-}
-
-/* A line starting with q (or end of input) on the console. */
-static void wait_quit(void)
-{
+	struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+	    { .events = POLLIN } };
 	char buf[128];
 	ssize_t n;
 
 	for (;;) {
-		n = read(STDIN_FILENO, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
+		p[1].fd = s->err_fd;
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return fail("poll console: %s", strerror(errno));
+		relay(s);
+		if (!(p[0].revents & (POLLIN | POLLHUP)))
 			continue;
-		if (n < 0) {
-			fail("read console: %s", strerror(errno));
-			return;
-		}
-		if (n == 0 || buf[0] == 'q')
-			return;
+		n = read(STDIN_FILENO, buf, sizeof buf);
+		if (n < 0 && errno != EINTR)
+			return fail("read console: %s", strerror(errno));
+		if (n == 0 || (n > 0 && buf[0] == 'q'))
+			return 0;
 	}
 }
 
@@ -445,72 +332,119 @@ static unsigned env_uint(const char *name, unsigned def, unsigned max)
 	return (unsigned)n;
 }
 
-int main(void)
+static void settings(struct guest *g)
 {
-	const char *mode = getenv("echod_mode");
-	char *only = getenv("echod_only");
-	unsigned port = env_uint("echod_port", 8000, 65535);
-	unsigned factor = env_uint("echod_factor", 10, 1000);
-	unsigned net = env_uint("echod_net", 0, 1);
-	unsigned udp = env_uint("echod_udp", 0, 1);
-	int test, serve;
-	char fs[16], ps[16], a4[32], a6[32];
+	g->mode = getenv("echod_mode");
+	g->only = getenv("echod_only");
+	g->port = env_uint("echod_port", 8000, 65535);
+	g->factor = env_uint("echod_factor", 10, 1000);
+	g->net = env_uint("echod_net", 0, 1);
+	g->udp = env_uint("echod_udp", 0, 1);
+	if (g->mode == NULL)
+		g->mode = "test";
+	if (g->factor == 0)
+		g->factor = 1;
+	g->test = strcmp(g->mode, "test") == 0 || strcmp(g->mode, "both") == 0;
+	g->serve = strcmp(g->mode, "serve") == 0 || strcmp(g->mode, "both") == 0;
+}
+
+/* Mount /proc, bring up lo (and eth0); power off if any of it fails. */
+static void set_up(const struct guest *g)
+{
 	struct utsname u;
 	struct timespec up;
-	double t0;
-	pid_t echod;
 
-	console();
-	if (mode == NULL)
-		mode = "test";
-	test = strcmp(mode, "test") == 0 || strcmp(mode, "both") == 0;
-	serve = strcmp(mode, "serve") == 0 || strcmp(mode, "both") == 0;
 	if (uname(&u) < 0)
 		snprintf(u.release, sizeof u.release, "?");
 	clock_gettime(CLOCK_BOOTTIME, &up);
-	msg("started %.2f s after boot, kernel %s %s, mode %s", up.tv_sec +
-	    up.tv_nsec / 1e9, u.release, u.machine, mode);
-	if (!test && !serve)
-		fail("unknown echod_mode=%s (test, serve or both)", mode);
-	if (factor == 0)
-		factor = 1;
-	if (failed[0] || mount_proc() < 0 || lo_up() < 0 ||
-	    (net && eth0_up((int)factor) < 0))
-		power_off();
+	msg("started %.2f s after boot, kernel %s %s, mode %s", (double)up.tv_sec +
+	    (double)up.tv_nsec / 1e9, u.release, u.machine, g->mode);
+	if (!g->test && !g->serve)
+		fail("unknown echod_mode=%s (test, serve or both)", g->mode);
+	else if (mount_proc() == 0 && lo_up() == 0 && (!g->net || eth0_up() == 0))
+		return;
+	step_failed();
+	power_off();
+}
 
-	snprintf(fs, sizeof fs, "%u", factor);
-	snprintf(ps, sizeof ps, "%u", port);
-	snprintf(a4, sizeof a4, "127.0.0.1:%u", port);
-	snprintf(a6, sizeof a6, "[::1]:%u", port);
+/* The whole suite: itest starts an echod per case. */
+static void test_suite(const struct guest *g)
+{
+	char fs[16];
+	char *suite[] = { ITEST, "-T", fs, "--", ECHOD, NULL };
+	char *some[] = { ITEST, "-T", fs, "-s", g->only, "--", ECHOD, NULL };
+
+	snprintf(fs, sizeof fs, "%u", g->factor);
+	if (run("itest suite", g->only != NULL && *g->only ? some : suite) < 0)
+		step_failed();
+}
+
+/* echod with default flags (and -U) on the port; power off if it fails. */
+static void start_echod(const struct guest *g, struct server *s)
+{
+	static char *cmd[] = { ECHOD, NULL };
+	char flags[32];
+
+	server_cmd = cmd;
+	snprintf(flags, sizeof flags, "-p %u%s", g->port, g->udp ? " -U" : "");
+	if (server_spawn(s, flags, NULL) == 0 && server_listening(s) == 0) {
+		relay(s);
+		return;
+	}
+	step_failed();
+	server_kill(s);
+	power_off();
+}
+
+/* The data cases against that echod over 127.0.0.1 and ::1. */
+static void test_remote(const struct guest *g)
+{
+	char fs[16], a4[32], a6[32];
+	char *remote[] = { ITEST, "-T", fs, "-r", a4, "-r", a6, NULL };
+
+	snprintf(fs, sizeof fs, "%u", g->factor);
+	snprintf(a4, sizeof a4, "127.0.0.1:%u", g->port);
+	snprintf(a6, sizeof a6, "[::1]:%u", g->port);
+	if (run("itest -r over 127.0.0.1 and ::1", remote) < 0)
+		step_failed();
+}
+
+static void serve(const struct guest *g, struct server *s)
+{
+	msg("READY port %u: echod serving %s on %s:%u and loopback; "
+	    "a line 'q' on this console stops it", g->port,
+	    g->udp ? "TCP and UDP" : "TCP", g->net ? GUEST_ADDR : "(no NIC)",
+	    g->port);
+	if (wait_quit(s) < 0)
+		step_failed();
+}
+
+int main(void)
+{
+	static struct server echod;
+	struct guest g;
+	double t0;
+
+	console();
+	settings(&g);
+	clock_scale = g.factor;
+	set_up(&g);
 	t0 = now();
-	if (test) {
-		char *suite[] = { ITEST, "-T", fs, "--", ECHOD, NULL };
-		char *some[] = { ITEST, "-T", fs, "-s", only, "--", ECHOD, NULL };
-
-		run("itest suite", only != NULL && *only ? some : suite);
-	}
-	{
-		char *argv[] = { ECHOD, "-p", ps, udp ? "-U" : NULL, NULL };
-
-		if ((echod = spawn(argv)) < 0 ||
-		    wait_listening(echod, port, 5.0 * factor) < 0)
-			power_off();
-	}
-	if (test) {
-		char *remote[] = { ITEST, "-T", fs, "-r", a4, "-r", a6, NULL };
-
-		run("itest -r over 127.0.0.1 and ::1", remote);
-		if (failed[0] == '\0')
-			msg("in-guest tests PASS in %.1f s", now() - t0);
-	}
-	if (serve) {
-		msg("READY port %u: echod serving %s on %s:%u and loopback; "
-		    "a line 'q' on this console stops it", port,
-		    udp ? "TCP and UDP" : "TCP", net ? GUEST_ADDR : "(no NIC)",
-		    port);
-		wait_quit();
-	}
-	stop_echod(echod, (int)factor);
+	if (g.test)
+		test_suite(&g);
+	start_echod(&g, &echod);
+	if (g.test)
+		test_remote(&g);
+	if (g.test && first[0] == '\0')
+		msg("in-guest tests PASS in %.1f s", now() - t0);
+	if (g.serve)
+		serve(&g, &echod);
+	/* SIGTERM must end echod with status 0, promptly. */
+	if (server_stop(&echod) < 0)
+		step_failed();
+	else
+		msg("echod exited 0 after SIGTERM");
+	relay(&echod);
 	power_off();
 	return 0;
 }

@@ -8,8 +8,9 @@
 # The ABI is resolved through the flavour metapackage (linux-image-FLAVOUR),
 # so a point release is followed; the .deb is cached in build/apt/debs.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/qemu/arch.sh"
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=qemu/apt.sh
 . "$TOP/qemu/apt.sh"
 
 arch=${1:?usage: kernel.sh ARCH}

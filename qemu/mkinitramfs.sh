@@ -4,7 +4,8 @@
 # NIC's modules from build/kernels/ARCH/modules. Debian's kernels bring
 # /dev/console in their built-in initramfs.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
 arch=${1:?usage: mkinitramfs.sh ARCH}
 b="$TOP/build/$arch"
 root="$b/initramfs"

@@ -2,7 +2,8 @@
 # sizes.sh ARCH...: a markdown table of build/ARCH/echod: stripped size and
 # the CPU floor, read from the binary's own ELF header and attributes.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 floor() {
 	h=$(readelf -h "$1") a=$(readelf -A "$1" 2>/dev/null || :)
@@ -22,6 +23,7 @@ floor() {
 		case "$h" in *"big endian"*) e=BE ;; *) e=LE ;; esac
 		case "$fp" in
 		Hard*) echo "$isa $e, hard-float (FPU or kernel FPU emulation)" ;;
+		Soft*) echo "$isa $e, soft-float" ;;
 		*) echo "$isa $e, ${fp:-?}" ;;
 		esac ;;
 	*) echo "?" ;;

@@ -1,22 +1,25 @@
 #!/bin/sh
-# toolchain.sh ARCH: a musl sysroot for Debian's cross gcc under
+# toolchain.sh ARCH[-sf]: a musl sysroot for Debian's cross gcc under
 # build/sysroot/ARCH, ending in build/sysroot/ARCH/musl-gcc.specs, so that
 #   GCC -specs build/sysroot/ARCH/musl-gcc.specs ... -static
 # links a static musl binary. Debian's musl-dev of that architecture is
 # fetched with the private apt state (qemu/apt.sh) and unpacked with dpkg -x;
 # its specs file names absolute /usr paths, rewritten here to the sysroot.
-# mips (big-endian) has no Debian binary package: musl is built from
-# Debian's musl source package with gcc-mips-linux-gnu.
+# mips (big-endian) has no Debian binary package, and ARCH-sf (mips-sf,
+# mipsel-sf: soft-float, as OpenWrt's MIPS targets are) none at all: for
+# those musl is built from Debian's musl source package.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-. "$TOP/qemu/arch.sh"
+# shellcheck source=qemu/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=qemu/apt.sh
 . "$TOP/qemu/apt.sh"
 
-arch=${1:?usage: toolchain.sh ARCH}
-arch_vars "$arch"
+arch=${1:?usage: toolchain.sh ARCH[-sf]}
+case $arch in *-sf) float=soft ;; *) float=hard ;; esac
+arch_vars "${arch%-sf}"
 [ "$arch" != x86_64 ] || { echo "x86_64 uses the host's musl-gcc" >&2; exit 1; }
 command -v "$GCC" >/dev/null || {
-	echo "toolchain: $GCC missing (make setup installs it)" >&2
+	echo "toolchain: $GCC missing (make setup-qemu installs it)" >&2
 	exit 1
 }
 root="$TOP/build/sysroot/$arch"
@@ -25,12 +28,12 @@ rm -rf "$root"
 mkdir -p "$root"
 apt_init
 
-if [ "$arch" = mips ]; then
-	src="$TOP/build/sysroot/src-mips"
+if [ "$float" = soft ] || [ "$arch" = mips ]; then
+	src="$TOP/build/sysroot/src-$arch"
 	cache="$APT_DIR/src"
 	rm -rf "$src"
 	mkdir -p "$src" "$cache"
-	echo "toolchain: building musl for $TRIPLET from Debian's source package"
+	echo "toolchain: building $float-float musl for $TRIPLET from Debian's source package"
 	if ! ls "$cache"/musl_*.dsc >/dev/null 2>&1; then
 		(cd "$cache" && apt-get -q source --download-only musl) \
 		    >"$src/fetch.log" 2>&1 || { cat "$src/fetch.log" >&2; exit 1; }
@@ -41,15 +44,16 @@ if [ "$arch" = mips ]; then
 	    { cat "$src/unpack.log" >&2; exit 1; }
 	# Debian's own layout: headers and libraries under the triplet.
 	(cd "$src/musl" &&
-	    ./configure --target=mips-linux-gnu CROSS_COMPILE=mips-linux-gnu- \
-	        CC="$GCC" --prefix=/usr --includedir="/usr/include/$TRIPLET" \
+	    ./configure --target="${GCC%-gcc}" CROSS_COMPILE="${GCC%gcc}" \
+	        CC="$GCC" CFLAGS="-m$float-float" \
+	        --prefix=/usr --includedir="/usr/include/$TRIPLET" \
 	        --libdir="/usr/lib/$TRIPLET" --syslibdir="/lib/$TRIPLET" \
 	        --disable-shared --disable-wrapper &&
 	    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -j"$(nproc)" &&
 	    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make install DESTDIR="$root") \
 	    >"$src/build.log" 2>&1 || { tail -n 30 "$src/build.log" >&2; exit 1; }
 	rm -rf "$src/musl"
-	# The same specs as Debian's musl-dev ships for its architectures.
+	# The specs Debian's musl-dev ships for its architectures.
 	cat >"$specs.in" <<EOF
 %rename cpp_options old_cpp_options
 
@@ -72,7 +76,21 @@ libgcc.a%s %:if-exists(libgcc_eh.a%s)
 crtendS.o%s /usr/lib/$TRIPLET/crtn.o
 
 *link:
--dynamic-linker /lib/ld-musl-mips.so.1 -nostdlib %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
+-dynamic-linker /lib/ld-musl-$arch.so.1 -nostdlib %{shared:-shared} %{static:-static} %{rdynamic:-export-dynamic}
+
+EOF
+	# Soft-float: -msoft-float unless -mhard-float is given. Debian's gcc
+	# has no soft-float multilib: its crtbeginS.o, crtendS.o and libgcc.a
+	# are hard-float. A program that hands floating-point values to libgcc
+	# would break, and libgcc's floating-point helpers use the FPU: only
+	# programs without floating point can use this sysroot (make
+	# soft-float checks echod). The linker is told not to warn of the mix.
+	[ "$float" = hard ] || cat >>"$specs.in" <<EOF
+*self_spec:
++ %{!mhard-float:-msoft-float}
+
+*link:
++ --no-warn-mismatch
 
 EOF
 else

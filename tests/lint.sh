@@ -20,7 +20,7 @@ run() {
 run cppcheck cppcheck --enable=warning,style,performance,portability \
 	--std=c11 -D_GNU_SOURCE --inline-suppr --error-exitcode=1 --quiet \
 	--suppress=variableScope --suppress=unusedStructMember:src/sandbox.c \
-	-I src "$@"
-run clang-tidy clang-tidy --quiet "$@" -- -std=c11 -D_GNU_SOURCE -Isrc
+	-I src -I tests "$@"
+run clang-tidy clang-tidy --quiet "$@" -- -std=c11 -D_GNU_SOURCE -Isrc -Itests
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -4,7 +4,7 @@
  *   soak [-d seconds] [-c slots] [-t idle] [-s seed] [-m modes] -- server [args]
  *
  * The time is split between the modes (default "level,edge"): for each, one
- * server is started as `server args -c slots -t idle -p 0 [-E]` and the port
+ * server is started as `server args -c slots -t idle [-E] -p 0` and the port
  * read from its start line. Then, until the mode's time is up, clients run
  * side by side over 127.0.0.1 and ::1, chosen at random:
  *   half    random size, random write and read chunks, shutdown(SHUT_WR)
@@ -20,25 +20,25 @@
  * and every byte that comes back is compared. A client that got nothing
  * back and was closed is a reject; an idle client closed after at least
  * -t seconds is a timeout. The server's own counters (SIGUSR1) must agree
- * with these figures, its VmSize must not change, and it must exit 0 on
- * SIGTERM. Static C, one thread, poll(2).
+ * with these figures, its VmSize and its number of open descriptors must
+ * not change, and it must exit 0 on SIGTERM. Static C, one thread, poll(2).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "lib/clock.h"
+#include "lib/proc.h"
+#include "lib/rand.h"
+#include "lib/report.h"
+#include "lib/server.h"
+#include "lib/sock.h"
 
 #define MAX_CLIENTS 512
 #define DATA_CONC 12		/* data clients at a time */
@@ -50,8 +50,8 @@
 #define IDLE_GRACE 5.0		/* an idle client open past -t plus this */
 #define DRAIN_GRACE 15.0	/* the clients still open at the end */
 #define EARLY 0.05		/* timer slack before -t that still counts */
+#define BACKOFF 0.01		/* no new data client this soon after a reject */
 #define BUF (256 * 1024)
-#define ERRBUF 65536
 #define MAX_NOTES 12
 
 enum kind { K_HALF, K_FULL, K_SLOW, K_RESET, K_IDLE, K_KINDS };
@@ -80,9 +80,15 @@ struct tally {
 	double reject_max, idle_min, idle_max;
 };
 
-struct counters {
-	unsigned long long accepted, active, rejected_full, rejected_fd,
-	    timed_out, bytes_in, bytes_out;
+/* What the server says on SIGUSR1, in this order. */
+enum { ACCEPTED, ACTIVE, REJECTED_FULL, REJECTED_FD, TIMED_OUT, BYTES_IN,
+    BYTES_OUT, NKEYS };
+static const char *const keys[NKEYS] = { "accepted", "active",
+    "rejected_full", "rejected_fd", "timed_out", "bytes_in", "bytes_out" };
+
+/* The server's state before and after the clients. */
+struct sample {
+	long vmsize, vmrss, seccomp, fds;
 };
 
 static struct client cl[MAX_CLIENTS];
@@ -91,52 +97,14 @@ static struct tally tl;
 static char notes[MAX_NOTES][256];
 static int nnotes;
 static unsigned char iobuf[BUF], want[BUF];
-static int passed, failed;
+static struct server srv;	/* the server of the current mode */
+static struct addr to4, to6;
 
 /* Options. */
 static double duration = 60;
 static unsigned slots = 64, idle_s = 2;
 static uint64_t seed = 1;
 static const char *modes = "level,edge";
-static char **server_cmd;
-
-/* The server of the current mode. */
-static pid_t srv_pid;
-static int srv_err = -1;
-static char srv_text[ERRBUF];
-static size_t srv_len;
-static unsigned port;
-
-/* ---- time, randomness, payload ---------------------------------------- */
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	return mix(rng_state++);
-}
-
-/* A number in [lo, hi]. */
-static size_t between(size_t lo, size_t hi)
-{
-	return lo + (size_t)(rnd() % (hi - lo + 1));
-}
 
 /* Bytes [off, off + n) of the stream with this seed. */
 static void payload(uint64_t s, size_t off, unsigned char *p, size_t n)
@@ -150,8 +118,6 @@ static void payload(uint64_t s, size_t off, unsigned char *p, size_t n)
 		p[i] = (unsigned char)(w >> ((off & 7) * 8));
 	}
 }
-
-/* ---- reporting ---------------------------------------------------------- */
 
 static void note(const struct client *c, const char *fmt, ...)
 {
@@ -170,206 +136,10 @@ static void note(const struct client *c, const char *fmt, ...)
 	nnotes++;
 }
 
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s ", ok ? "ok  " : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
-
-/* ---- the server --------------------------------------------------------- */
-
-/* Move what the server wrote to stderr into srv_text (never blocks). */
-static void collect(void)
-{
-	ssize_t r;
-
-	while (srv_err >= 0) {
-		if (srv_len == ERRBUF - 1)
-			srv_len = 0;	/* keep reading, never block the server */
-		r = read(srv_err, srv_text + srv_len, ERRBUF - 1 - srv_len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0 || errno != EAGAIN) {
-				close(srv_err);
-				srv_err = -1;
-			}
-			return;
-		}
-		srv_len += (size_t)r;
-		srv_text[srv_len] = '\0';
-	}
-}
-
-/*
- * Wait up to secs for a whole line containing text at or after offset
- * from of what the server said; NULL if none.
- */
-static const char *wait_line_from(size_t from, const char *text, double secs)
-{
-	double end = now() + secs;
-	const char *hit;
-	struct pollfd p;
-
-	for (;;) {
-		collect();
-		if (from > srv_len)
-			from = 0;	/* the buffer started over */
-		hit = strstr(srv_text + from, text);
-		if (hit != NULL && strchr(hit, '\n') != NULL)
-			return hit;
-		if (srv_err < 0 || now() > end)
-			return NULL;
-		p.fd = srv_err;
-		p.events = POLLIN;
-		poll(&p, 1, 50);
-	}
-}
-
-static int start_server(int edge)
-{
-	char *argv[64], cbuf[16], tbuf[16];
-	const char *line, *end, *q;
-	int p[2], n = 0, i;
-
-	for (i = 0; server_cmd[i] != NULL && n < 50; i++)
-		argv[n++] = server_cmd[i];
-	snprintf(cbuf, sizeof cbuf, "%u", slots);
-	snprintf(tbuf, sizeof tbuf, "%u", idle_s);
-	argv[n++] = "-c";
-	argv[n++] = cbuf;
-	argv[n++] = "-t";
-	argv[n++] = tbuf;
-	argv[n++] = "-p";
-	argv[n++] = "0";
-	if (edge)
-		argv[n++] = "-E";
-	argv[n] = NULL;
-	srv_len = 0;
-	srv_text[0] = '\0';
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		perror("soak: pipe");
-		return -1;
-	}
-	srv_pid = fork();
-	if (srv_pid < 0) {
-		perror("soak: fork");
-		return -1;
-	}
-	if (srv_pid == 0) {
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		execvp(argv[0], argv);
-		dprintf(2, "soak: exec %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	close(p[1]);
-	srv_err = p[0];
-	fcntl(srv_err, F_SETFL, O_NONBLOCK);
-	line = wait_line_from(0, "listening on ", 10);
-	if (line == NULL) {
-		printf("soak: no start line from the server; it said: %.300s\n",
-		    srv_text);
-		return -1;
-	}
-	/* "listening on [::]:41234 tcp, ...": the port ends the address. */
-	line += strlen("listening on ");
-	end = strchr(line, ' ');
-	for (q = end; q != NULL && q > line && q[-1] != ':'; q--)
-		;
-	if (q == NULL || sscanf(q, "%u", &port) != 1 || port == 0) {
-		printf("soak: no port in the start line: %.200s\n", line);
-		return -1;
-	}
-	return 0;
-}
-
-static void kill_server(void)
-{
-	if (srv_pid > 0) {
-		kill(srv_pid, SIGKILL);
-		waitpid(srv_pid, NULL, 0);
-		srv_pid = 0;
-	}
-	if (srv_err >= 0)
-		close(srv_err);
-	srv_err = -1;
-}
-
-/* VmSize, VmRSS (kB) and Seccomp from /proc/PID/status; -1 if missing. */
-static void vm(pid_t pid, long *size, long *rss, long *seccomp)
-{
-	char path[64], line[256];
-	FILE *f;
-
-	*size = *rss = *seccomp = -1;
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (strncmp(line, "VmSize:", 7) == 0)
-			*size = atol(line + 7);
-		else if (strncmp(line, "VmRSS:", 6) == 0)
-			*rss = atol(line + 6);
-		else if (strncmp(line, "Seccomp:", 8) == 0)
-			*seccomp = atol(line + 8);
-	}
-	fclose(f);
-}
-
-/* SIGUSR1 and the counters line it brings. */
-static int counters(struct counters *k)
-{
-	const char *line;
-	size_t mark = srv_len;
-
-	kill(srv_pid, SIGUSR1);
-	line = wait_line_from(mark, "echod: accepted ", 5);
-	if (line == NULL)
-		return -1;
-	return sscanf(line, "echod: accepted %llu active %llu rejected_full "
-	    "%llu rejected_fd %llu timed_out %llu bytes_in %llu bytes_out %llu",
-	    &k->accepted, &k->active, &k->rejected_full, &k->rejected_fd,
-	    &k->timed_out, &k->bytes_in, &k->bytes_out) == 7 ? 0 : -1;
-}
-
-/* SIGTERM: the exit status, or -1 if it did not exit within secs. */
-static int stop_server(double secs)
-{
-	double end = now() + secs;
-	int status;
-	pid_t r;
-
-	kill(srv_pid, SIGTERM);
-	for (;;) {
-		r = waitpid(srv_pid, &status, WNOHANG);
-		if (r == srv_pid) {
-			srv_pid = 0;
-			collect();
-			return status;
-		}
-		if (r < 0 || now() > end)
-			return -1;
-		collect();
-		usleep(10000);
-	}
-}
-
 /* Lines other than the start line and counters: complaints. */
-static int server_complaints(char *out, size_t size)
+static int complaints(char *out, size_t size)
 {
-	const char *p = srv_text, *nl;
+	const char *p = srv.err, *nl;
 	int n = 0;
 
 	out[0] = '\0';
@@ -384,6 +154,17 @@ static int server_complaints(char *out, size_t size)
 			snprintf(out, size, "%.*s", (int)(nl - p), p);
 	}
 	return n;
+}
+
+static struct sample sample(pid_t pid)
+{
+	struct sample s;
+
+	s.vmsize = proc_number(pid, "VmSize");
+	s.vmrss = proc_number(pid, "VmRSS");
+	s.seccomp = proc_number(pid, "Seccomp");
+	s.fds = proc_fds(pid);
+	return s;
 }
 
 /* ---- clients ------------------------------------------------------------ */
@@ -412,33 +193,27 @@ static size_t chunk(size_t max)
 	return c < max ? c : max;
 }
 
-static void close_client(struct client *c)
+/* The last client takes the place of c. */
+static void remove_client(struct client *c)
 {
-	close(c->fd);
 	*c = cl[--ncl];
 }
 
-static int start_client(enum kind k, int burst)
+static void close_client(struct client *c)
+{
+	close(c->fd);
+	remove_client(c);
+}
+
+/* A new client of kind k: its size and behaviour, not yet connected. */
+static struct client *new_client(enum kind k, int burst)
 {
 	static uint64_t next_id;
-	struct client *c;
-	struct sockaddr_in a4 = { .sin_family = AF_INET };
-	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
-	int fd, v6 = (int)(rnd() & 1), rcvbuf;
+	struct client *c = &cl[ncl];
 
-	if (ncl == MAX_CLIENTS)
-		return -1;
-	fd = socket(v6 ? AF_INET6 : AF_INET,
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		perror("soak: socket");
-		return -1;
-	}
-	c = &cl[ncl];
 	memset(c, 0, sizeof *c);
-	c->fd = fd;
 	c->kind = k;
-	c->v6 = v6;
+	c->v6 = (int)(rnd() & 1);
 	c->burst = burst;
 	c->id = next_id++;
 	c->seed = mix(seed ^ mix(c->id));
@@ -446,29 +221,27 @@ static int start_client(enum kind k, int burst)
 		c->size = random_size(k);
 	if (k == K_RESET)
 		c->reset_at = c->size > 1 ? between(1, c->size - 1) : 1;
-	if (k == K_SLOW) {
-		rcvbuf = (int)between(4096, 65536);
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	if (k == K_SLOW)
 		c->read_max = between(2048, 8192);
+	return c;
+}
+
+static int start_client(enum kind k, int burst)
+{
+	struct client *c;
+
+	if (ncl == MAX_CLIENTS)
+		return -1;
+	c = new_client(k, burst);
+	c->fd = dial_start(c->v6 ? &to6 : &to4,
+	    k == K_SLOW ? (int)between(4096, 65536) : 0);
+	if (c->fd < 0) {
+		note(c, "%s", why);
+		why[0] = '\0';
+		return -1;
 	}
+	c->connecting = 1;
 	c->t_connect = c->last = now();
-	if (v6) {
-		a6.sin6_addr = in6addr_loopback;
-		a6.sin6_port = htons((uint16_t)port);
-	} else {
-		a4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		a4.sin_port = htons((uint16_t)port);
-	}
-	if ((v6 ? connect(fd, (struct sockaddr *)&a6, sizeof a6) :
-	    connect(fd, (struct sockaddr *)&a4, sizeof a4)) < 0) {
-		if (errno != EINPROGRESS) {
-			ncl++;
-			note(c, "connect: %s", strerror(errno));
-			close_client(c);
-			return -1;
-		}
-		c->connecting = 1;
-	}
 	ncl++;
 	return 0;
 }
@@ -543,14 +316,32 @@ static int verify(struct client *c, const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* RST: SO_LINGER with a zero timeout, then close. */
-static void reset(struct client *c)
+/* r > 0 bytes came back; returns 1 if the client is finished (removed). */
+static int got_bytes(struct client *c, size_t r)
 {
-	struct linger lg = { 1, 0 };
-
-	setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-	tl.resets++;
-	close_client(c);
+	if (c->kind == K_IDLE) {
+		note(c, "%zu bytes on a connection that sent none", r);
+		close_client(c);
+		return 1;
+	}
+	if (verify(c, iobuf, r) < 0) {
+		close_client(c);
+		return 1;
+	}
+	if (c->kind == K_SLOW)
+		c->pause_until = now() + (double)between(1, 10) / 1000.0;
+	if (c->kind == K_RESET && c->recvd >= c->reset_at) {
+		tl.resets++;
+		reset_close(c->fd);
+		remove_client(c);
+		return 1;
+	}
+	if (c->kind == K_FULL && c->recvd == c->size) {
+		served(c);
+		close_client(c);
+		return 1;
+	}
+	return 0;
 }
 
 /* One read; returns 1 if the client is finished (and removed). */
@@ -561,29 +352,8 @@ static int on_readable(struct client *c)
 
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	if (r > 0) {
-		if (c->kind == K_IDLE) {
-			note(c, "%zd bytes on a connection that sent none", r);
-			close_client(c);
-			return 1;
-		}
-		if (verify(c, iobuf, (size_t)r) < 0) {
-			close_client(c);
-			return 1;
-		}
-		if (c->kind == K_SLOW)
-			c->pause_until = now() + between(1, 10) / 1000.0;
-		if (c->kind == K_RESET && c->recvd >= c->reset_at) {
-			reset(c);
-			return 1;
-		}
-		if (c->kind == K_FULL && c->recvd == c->size) {
-			served(c);
-			close_client(c);
-			return 1;
-		}
-		return 0;
-	}
+	if (r > 0)
+		return got_bytes(c, (size_t)r);
 	/* EOF (r == 0) or an error such as ECONNRESET. */
 	if (c->recvd == 0)
 		ended_unserved(c, r < 0);
@@ -597,6 +367,18 @@ static int on_readable(struct client *c)
 	return 1;
 }
 
+/* The server closed while we wrote (err): the reading side tells why. */
+static int write_failed(struct client *c, const char *what, int err)
+{
+	if (c->recvd == 0)
+		ended_unserved(c, 1);
+	else
+		note(c, "%s: %s after %zu sent, %zu back", what, strerror(err),
+		    c->sent, c->recvd);
+	close_client(c);
+	return 1;
+}
+
 /* One write; returns 1 if the client is finished (and removed). */
 static int on_writable(struct client *c)
 {
@@ -605,33 +387,17 @@ static int on_writable(struct client *c)
 
 	payload(c->seed, c->sent, iobuf, n);
 	r = send(c->fd, iobuf, n, MSG_NOSIGNAL);
-	if (r < 0) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		/* The server closed: the reading side tells why. */
-		if (c->recvd == 0) {
-			ended_unserved(c, 1);
-		} else {
-			note(c, "send: %s after %zu sent, %zu back",
-			    strerror(errno), c->sent, c->recvd);
-		}
-		close_client(c);
-		return 1;
-	}
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (r < 0)
+		return write_failed(c, "send", errno);
 	c->sent += (size_t)r;
 	tl.bytes_sent += (unsigned long long)r;
 	c->last = now();
 	if (c->sent == c->size && (c->kind == K_HALF || c->kind == K_SLOW)) {
-		if (shutdown(c->fd, SHUT_WR) < 0) {
-			/* ENOTCONN: an RST from the server came first. */
-			if (c->recvd == 0)
-				ended_unserved(c, 1);
-			else
-				note(c, "shutdown: %s after %zu back",
-				    strerror(errno), c->recvd);
-			close_client(c);
-			return 1;
-		}
+		/* ENOTCONN: an RST from the server came first. */
+		if (shutdown(c->fd, SHUT_WR) < 0)
+			return write_failed(c, "shutdown", errno);
 		c->wr_shut = 1;
 	}
 	return 0;
@@ -639,11 +405,8 @@ static int on_writable(struct client *c)
 
 static int on_connected(struct client *c)
 {
-	int err = 0;
-	socklen_t len = sizeof err;
+	int err = sock_error(c->fd);
 
-	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
 	if (err != 0) {
 		note(c, "connect: %s", strerror(err));
 		close_client(c);
@@ -686,36 +449,103 @@ static short interest(const struct client *c, double t)
 	return ev;
 }
 
+/* One poll event for client c; returns 1 if it ended in a reject. */
+static int on_event(struct client *c, short ev, short asked)
+{
+	unsigned long long rejects = tl.rejects;
+	int done = 0;
+
+	if (c->connecting) {
+		on_connected(c);
+		return 0;
+	}
+	if ((ev & (POLLIN | POLLHUP | POLLERR)) && (asked & POLLIN))
+		done = on_readable(c);
+	if (!done && (ev & (POLLOUT | POLLERR)) && c->sent < c->size)
+		on_writable(c);
+	return tl.rejects != rejects;
+}
+
 /* ---- one mode ------------------------------------------------------------ */
 
-static void run_clients(double secs)
+/* Keep DATA_CONC data and IDLE_CONC idle clients going; bursts on time. */
+static void top_up(double t, double backoff, double *next_burst)
+{
+	int ndata = 0, nidle = 0, i;
+
+	for (i = 0; i < ncl; i++) {
+		if (cl[i].kind != K_IDLE)
+			ndata++;
+		else if (!cl[i].burst)
+			nidle++;
+	}
+	while (ndata < DATA_CONC && t >= backoff &&
+	    start_client(random_data_kind(), 0) == 0)
+		ndata++;
+	while (nidle < IDLE_CONC && start_client(K_IDLE, 0) == 0)
+		nidle++;
+	if (t >= *next_burst) {
+		for (i = 0; i < (int)slots + BURST_EXTRA; i++)
+			start_client(K_IDLE, 1);
+		*next_burst += BURST_EVERY;
+	}
+}
+
+/* The server's stderr, then every client; who[] maps back; how many. */
+static int poll_set(struct pollfd *pfd, int *who, double t, double *wake)
+{
+	int i, n = 0;
+
+	pfd[n].fd = srv.err_fd;
+	pfd[n].events = POLLIN;
+	who[n++] = -1;
+	*wake = t + 0.05;
+	for (i = 0; i < ncl; i++) {
+		pfd[n].fd = cl[i].fd;
+		pfd[n].events = interest(&cl[i], t);
+		if (cl[i].kind == K_SLOW && cl[i].pause_until > t &&
+		    cl[i].pause_until < *wake)
+			*wake = cl[i].pause_until;
+		who[n++] = i;
+	}
+	return n;
+}
+
+/* One poll round over all clients; -1 if poll fails. */
+static int poll_round(double t, double *backoff)
 {
 	static struct pollfd pfd[MAX_CLIENTS + 1];
 	static int who[MAX_CLIENTS + 1];
+	double wake;
+	int n = poll_set(pfd, who, t, &wake), i;
+
+	if (poll(pfd, (nfds_t)n, ms_until(wake)) < 0 && errno != EINTR) {
+		perror("soak: poll");
+		return -1;
+	}
+	if (pfd[0].revents)
+		server_collect(&srv, 0);
+	/* Back to front: close_client moves the last client into the closed
+	 * one's place, which was already handled. */
+	for (i = n - 1; i >= 1; i--)
+		if (pfd[i].revents &&
+		    on_event(&cl[who[i]], pfd[i].revents, pfd[i].events))
+			*backoff = now() + BACKOFF;
+	t = now();
+	for (i = ncl - 1; i >= 0; i--)
+		stalled(&cl[i], t);
+	return 0;
+}
+
+static void run_clients(double secs)
+{
 	double t0 = now(), end = t0 + secs, next_burst = t0 + BURST_FIRST;
-	double backoff = 0, t, wake;
-	int ndata, nidle, i, n, ms;
+	double backoff = 0, t;
 
 	for (;;) {
 		t = now();
 		if (t < end) {
-			ndata = nidle = 0;
-			for (i = 0; i < ncl; i++) {
-				if (cl[i].kind != K_IDLE)
-					ndata++;
-				else if (!cl[i].burst)
-					nidle++;
-			}
-			while (ndata < DATA_CONC && t >= backoff &&
-			    start_client(random_data_kind(), 0) == 0)
-				ndata++;
-			while (nidle < IDLE_CONC && start_client(K_IDLE, 0) == 0)
-				nidle++;
-			if (t >= next_burst) {
-				for (i = 0; i < (int)slots + BURST_EXTRA; i++)
-					start_client(K_IDLE, 1);
-				next_burst += BURST_EVERY;
-			}
+			top_up(t, backoff, &next_burst);
 		} else if (ncl == 0) {
 			return;
 		} else if (t > end + idle_s + DRAIN_GRACE) {
@@ -725,88 +555,15 @@ static void run_clients(double secs)
 			}
 			return;
 		}
-
-		n = 0;
-		wake = t + 0.05;
-		pfd[n].fd = srv_err;
-		pfd[n].events = POLLIN;
-		who[n++] = -1;
-		for (i = 0; i < ncl; i++) {
-			pfd[n].fd = cl[i].fd;
-			pfd[n].events = interest(&cl[i], t);
-			if (cl[i].kind == K_SLOW && cl[i].pause_until > t &&
-			    cl[i].pause_until < wake)
-				wake = cl[i].pause_until;
-			who[n++] = i;
-		}
-		ms = (int)((wake - t) * 1000) + 1;
-		if (poll(pfd, (nfds_t)n, ms) < 0 && errno != EINTR) {
-			perror("soak: poll");
+		if (poll_round(t, &backoff) < 0)
 			return;
-		}
-		if (pfd[0].revents)
-			collect();
-		/*
-		 * Back to front: close_client moves the last client into the
-		 * closed one's place, which was already handled.
-		 */
-		for (i = n - 1; i >= 1; i--) {
-			struct client *c = &cl[who[i]];
-			short re = pfd[i].revents;
-			unsigned long long rejects = tl.rejects;
-
-			if (re == 0)
-				continue;
-			if (c->connecting) {
-				on_connected(c);
-				continue;
-			}
-			if ((re & (POLLIN | POLLHUP | POLLERR)) &&
-			    (pfd[i].events & POLLIN) && on_readable(c)) {
-				if (tl.rejects != rejects)
-					backoff = now() + 0.01;
-				continue;
-			}
-			if ((re & (POLLOUT | POLLERR)) && c->sent < c->size &&
-			    on_writable(c)) {
-				if (tl.rejects != rejects)
-					backoff = now() + 0.01;
-				continue;
-			}
-		}
-		t = now();
-		for (i = ncl - 1; i >= 0; i--)
-			stalled(&cl[i], t);
 	}
 }
 
-static void run_mode(const char *mode, double secs)
+static void print_figures(const char *mode, double secs, const struct sample *s0,
+    const struct sample *s1, const long long *k, int got)
 {
-	int edge = strcmp(mode, "edge") == 0;
-	long size0, rss0, size1, rss1, sc0, sc1;
-	struct counters k;
-	char complaint[256];
-	double t0;
-	int status, got, nc, i;
-
-	memset(&tl, 0, sizeof tl);
-	nnotes = 0;
-	printf("-- %s-triggered, %.0f s, seed %llu: %s ... -c %u -t %u -p 0%s\n",
-	    mode, secs, (unsigned long long)seed, server_cmd[0], slots, idle_s,
-	    edge ? " -E" : "");
-	fflush(stdout);
-	if (start_server(edge) < 0) {
-		check(0, "%s: server started", mode);
-		kill_server();
-		return;
-	}
-	vm(srv_pid, &size0, &rss0, &sc0);
-	t0 = now();
-	run_clients(secs);
-	t0 = now() - t0;
-	got = counters(&k);
-	vm(srv_pid, &size1, &rss1, &sc1);
-	status = stop_server(5);
+	int i;
 
 	printf("%s: %llu connections served (%llu half-closed, %llu closed after "
 	    "the echo, %llu slow readers; %llu over IPv4, %llu over IPv6), "
@@ -816,47 +573,94 @@ static void run_mode(const char *mode, double secs)
 	printf("%s: %llu rejects (EOF/RST within %.3f s), %llu timeouts "
 	    "(closed %.2f-%.2f s after connecting, -t %u), %llu resets sent, "
 	    "%.1f s\n", mode, tl.rejects, tl.reject_max, tl.timeouts,
-	    tl.idle_min, tl.idle_max, idle_s, tl.resets, t0);
+	    tl.idle_min, tl.idle_max, idle_s, tl.resets, secs);
 	printf("%s: %llu bytes sent by the clients\n", mode, tl.bytes_sent);
 	printf("%s: server VmSize %ld -> %ld kB, VmRSS %ld -> %ld kB, "
-	    "Seccomp %ld -> %ld\n", mode, size0, size1, rss0, rss1, sc0, sc1);
-	if (got == 0)
-		printf("%s: server counters: accepted %llu active %llu "
-		    "rejected_full %llu rejected_fd %llu timed_out %llu "
-		    "bytes_in %llu bytes_out %llu\n", mode, k.accepted,
-		    k.active, k.rejected_full, k.rejected_fd, k.timed_out,
-		    k.bytes_in, k.bytes_out);
+	    "Seccomp %ld -> %ld, descriptors %ld -> %ld\n", mode, s0->vmsize,
+	    s1->vmsize, s0->vmrss, s1->vmrss, s0->seccomp, s1->seccomp,
+	    s0->fds, s1->fds);
+	if (got == 0) {
+		printf("%s: server counters:", mode);
+		for (i = 0; i < NKEYS; i++)
+			printf(" %s %lld", keys[i], k[i]);
+		printf("\n");
+	}
 	for (i = 0; i < nnotes; i++)
 		printf("  %s\n", notes[i]);
 	if (tl.failures > (unsigned long long)nnotes)
 		printf("  ... and %llu more\n", tl.failures - nnotes);
+}
 
-	check(1, "%s: server started on port %u", mode, port);
-	check(tl.failures == 0 && tl.wrong == 0,
+/* The server's counters agree with what the clients saw. */
+static int counters_agree(const long long *k)
+{
+	return k[ACCEPTED] == (long long)(tl.served + tl.resets + tl.timeouts) &&
+	    k[REJECTED_FULL] + k[REJECTED_FD] == (long long)tl.rejects &&
+	    k[TIMED_OUT] == (long long)tl.timeouts && k[ACTIVE] == 0 &&
+	    k[BYTES_OUT] >= (long long)tl.bytes_verified &&
+	    k[BYTES_IN] >= k[BYTES_OUT];
+}
+
+static void judge(const char *mode, const struct sample *s0,
+    const struct sample *s1, const long long *k, int got)
+{
+	char complaint[256];
+	int nc;
+
+	report(0, "%s: server started on port %u", mode, srv.port);
+	report(tl.failures == 0 && tl.wrong == 0 ? 0 : -1,
 	    "%s: every client as expected, no byte wrong (%llu failures)",
 	    mode, tl.failures);
-	check(tl.served_half > 0 && tl.served_full > 0 && tl.served_slow > 0 &&
+	report(tl.served_half > 0 && tl.served_full > 0 && tl.served_slow > 0 &&
 	    tl.served_v4 > 0 && tl.served_v6 > 0 && tl.rejects > 0 &&
-	    tl.timeouts > 0 && tl.resets > 0,
+	    tl.timeouts > 0 && tl.resets > 0 ? 0 : -1,
 	    "%s: every kind of client happened", mode);
-	check(got == 0 && k.accepted == tl.served + tl.resets + tl.timeouts &&
-	    k.rejected_full + k.rejected_fd == tl.rejects &&
-	    k.timed_out == tl.timeouts && k.active == 0 &&
-	    k.bytes_out >= tl.bytes_verified && k.bytes_in >= k.bytes_out,
+	report(got == 0 && counters_agree(k) ? 0 : -1,
 	    "%s: server counters agree (accepted = served + resets + timeouts, "
 	    "rejected, timed_out, active 0, bytes)", mode);
-	check(size0 > 0 && size0 == size1, "%s: VmSize unchanged (%ld -> %ld kB)",
-	    mode, size0, size1);
-	check(status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "%s: exit 0 on SIGTERM (%s %d)", mode,
-	    status < 0 ? "no exit, status" : WIFEXITED(status) ? "exit" :
-	    "signal", status < 0 ? -1 : WIFEXITED(status) ?
-	    WEXITSTATUS(status) : WTERMSIG(status));
-	nc = server_complaints(complaint, sizeof complaint);
-	check(nc == 0, "%s: the server said nothing else on stderr (%d lines%s%s)",
-	    mode, nc, nc ? ", first: " : "", complaint);
-	kill_server();
-	fflush(stdout);
+	report(s0->vmsize > 0 && s0->vmsize == s1->vmsize ? 0 : -1,
+	    "%s: VmSize unchanged (%ld -> %ld kB)", mode, s0->vmsize, s1->vmsize);
+	report(s0->fds > 0 && s0->fds == s1->fds ? 0 : -1,
+	    "%s: descriptors back to %ld after the clients (%ld)", mode,
+	    s0->fds, s1->fds);
+	report(server_stop(&srv), "%s: exit 0 on SIGTERM", mode);
+	nc = complaints(complaint, sizeof complaint);
+	report(nc == 0 ? 0 : -1, "%s: the server said nothing else on stderr "
+	    "(%d lines%s%s)", mode, nc, nc ? ", first: " : "", complaint);
+}
+
+static void run_mode(const char *mode, double secs)
+{
+	int edge = strcmp(mode, "edge") == 0, got;
+	struct sample s0, s1;
+	long long k[NKEYS] = { 0 };
+	char flags[64];
+	double t0;
+
+	memset(&tl, 0, sizeof tl);
+	nnotes = 0;
+	snprintf(flags, sizeof flags, "-c %u -t %u%s", slots, idle_s,
+	    edge ? " -E" : "");
+	printf("-- %s-triggered, %.0f s, seed %llu: %s ... %s -p 0\n", mode,
+	    secs, (unsigned long long)seed, server_cmd[0], flags);
+	/* Counters answered: it is in its loop, all set up (seccomp too). */
+	if (server_start(&srv, flags, NULL) < 0 ||
+	    server_counters(&srv, keys, k, NKEYS) < 0) {
+		report(-1, "%s: server started", mode);
+		server_kill(&srv);
+		return;
+	}
+	addr_set(&to4, "127.0.0.1", srv.port);
+	addr_set(&to6, "::1", srv.port);
+	s0 = sample(srv.pid);
+	t0 = now();
+	run_clients(secs);
+	t0 = now() - t0;
+	got = server_counters(&srv, keys, k, NKEYS);
+	s1 = sample(srv.pid);
+	print_figures(mode, t0, &s0, &s1, k, got);
+	judge(mode, &s0, &s1, k, got);
+	server_kill(&srv);
 }
 
 static void usage(void)
@@ -866,35 +670,48 @@ static void usage(void)
 	exit(2);
 }
 
+static void options(int argc, char **argv)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "d:c:t:s:m:")) != -1) {
+		switch (opt) {
+		case 'd':
+			duration = atof(optarg);
+			break;
+		case 'c':
+			slots = (unsigned)atoi(optarg);
+			break;
+		case 't':
+			idle_s = (unsigned)atoi(optarg);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'm':
+			modes = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	server_cmd = argv + optind;
+	if (duration <= 0 || slots == 0 || idle_s == 0 || *server_cmd == NULL)
+		usage();
+}
+
 int main(int argc, char **argv)
 {
 	char mode_list[64], *m, *save;
-	int opt, nmodes = 0;
 	const char *p;
+	int nmodes;
 
-	while ((opt = getopt(argc, argv, "d:c:t:s:m:")) != -1) {
-		if (opt == 'd' && (duration = atof(optarg)) > 0)
-			continue;
-		if (opt == 'c' && (slots = (unsigned)atoi(optarg)) > 0)
-			continue;
-		if (opt == 't' && (idle_s = (unsigned)atoi(optarg)) > 0)
-			continue;
-		if (opt == 's') {
-			seed = strtoull(optarg, NULL, 0);
-			continue;
-		}
-		if (opt == 'm') {
-			modes = optarg;
-			continue;
-		}
-		usage();
-	}
-	server_cmd = argv + optind;
-	if (*server_cmd == NULL || strlen(modes) >= sizeof mode_list)
+	options(argc, argv);
+	if (strlen(modes) >= sizeof mode_list)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	rng_state = mix(seed);
+	rand_seed(seed);
 	for (p = modes, nmodes = 1; *p != '\0'; p++)
 		nmodes += *p == ',';
 	snprintf(mode_list, sizeof mode_list, "%s", modes);
@@ -904,6 +721,5 @@ int main(int argc, char **argv)
 			usage();
 		run_mode(m, duration / nmodes);
 	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed != 0 || passed == 0;
+	return summary();
 }

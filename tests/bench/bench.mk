@@ -37,11 +37,11 @@ build/bench/fork_echo: tests/bench/peers/fork_echo.c $(PEER_LISTEN)
 # The simplest echo servers are built as echod is (musl, static-pie, the
 # same flags), so that CPU per message compares code, not toolchains.
 build/bench/epoll_echo: tests/bench/peers/epoll_echo.c $(PEER_LISTEN) \
-		build/static-pie.specs
+		$(REL_SPECS)
 	@mkdir -p $(@D)
 	$(CC_REL) $(REL_CFLAGS) $(REL_LDFLAGS) -o $@ $< tests/bench/peers/listen.c
 
-build/bench/udp_echo: tests/bench/peers/udp_echo.c build/static-pie.specs
+build/bench/udp_echo: tests/bench/peers/udp_echo.c $(REL_SPECS)
 	@mkdir -p $(@D)
 	$(CC_REL) $(REL_CFLAGS) $(REL_LDFLAGS) -o $@ $<
 

@@ -884,7 +884,8 @@ static void connect_all(void)
 	res.connect_s = (double)(now_ns() - t0) / 1e9;
 }
 
-static int read_all(int fd, void *p, size_t n);
+enum { IN, OUT };
+static int pipe_all(int fd, void *p, size_t n, int way);
 
 static int outstanding(void)
 {
@@ -940,7 +941,7 @@ static void run_worker(int down)
 	 * Until the parent has sampled the server, close nothing: a child of
 	 * a fork-per-connection server that exits takes its CPU time along.
 	 */
-	if (read_all(down, &go, 1) < 0)
+	if (pipe_all(down, &go, 1, IN) < 0)
 		_exit(3);
 	stop = now_ns() + (uint64_t)(DRAIN_S * 1e9);
 	if (stop > t_deadline)
@@ -999,29 +1000,13 @@ static void run_worker(int down)
 			conn_error(&conns[i], "no EOF after the half-close", 0);
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *b = p;
-
-	while (n > 0) {
-		ssize_t r = write(fd, b, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		b += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int read_all(int fd, void *p, size_t n)
+/* All n bytes through a pipe to (OUT) or from (IN) another process. */
+static int pipe_all(int fd, void *p, size_t n, int way)
 {
 	char *b = p;
 
 	while (n > 0) {
-		ssize_t r = read(fd, b, n);
+		ssize_t r = way == OUT ? write(fd, b, n) : read(fd, b, n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -1073,8 +1058,8 @@ static void __attribute__((noreturn)) worker(int k, int up, int down)
 	}
 	connect_all();
 	res.failed = res.errors != 0;
-	if (write_all(up, res.failed ? "F" : "R", 1) < 0 ||
-	    read_all(down, times, sizeof times) < 0)
+	if (pipe_all(up, res.failed ? "F" : "R", 1, OUT) < 0 ||
+	    pipe_all(down, times, sizeof times, IN) < 0)
 		_exit(3);
 	t_ms = times[0];
 	t_me = times[1];
@@ -1083,7 +1068,7 @@ static void __attribute__((noreturn)) worker(int k, int up, int down)
 	for (i = 0; i < nconn; i++)
 		if (conns[i].fd >= 0)
 			close(conns[i].fd);
-	if (write_all(up, &res, sizeof res) < 0)
+	if (pipe_all(up, &res, sizeof res, OUT) < 0)
 		_exit(3);
 	_exit(0);
 }
@@ -1643,7 +1628,7 @@ int main(int argc, char **argv)
 		down[k] = b[1];
 	}
 	for (k = 0; k < procs; k++) {
-		if (read_all(up[k], &ready, 1) < 0)
+		if (pipe_all(up[k], &ready, 1, IN) < 0)
 			die("worker %d died while connecting", k);
 		failed |= ready != 'R';
 	}
@@ -1664,7 +1649,7 @@ int main(int argc, char **argv)
 	times[0] = now_ns() + (uint64_t)(opt.warm * 1e9);
 	times[1] = times[0] + (uint64_t)(opt.measure * 1e9);
 	for (k = 0; k < procs; k++)
-		if (write_all(down[k], times, sizeof times) < 0)
+		if (pipe_all(down[k], times, sizeof times, OUT) < 0)
 			die("worker %d died", k);
 	if (!failed) {
 		sleep_until(times[0]);
@@ -1679,12 +1664,12 @@ int main(int argc, char **argv)
 		l1 = workers_cpu(pids, procs);
 	}
 	for (k = 0; k < procs; k++)
-		if (write_all(down[k], "C", 1) < 0)
+		if (pipe_all(down[k], "C", 1, OUT) < 0)
 			die("worker %d died", k);
 	measured = (double)(times[1] - times[0]) / 1e9;
 	all.conn_min = UINT64_MAX;
 	for (k = 0; k < procs; k++) {
-		if (read_all(up[k], &r, sizeof r) < 0)
+		if (pipe_all(up[k], &r, sizeof r, IN) < 0)
 			die("worker %d died", k);
 		waitpid(pids[k], &status, 0);
 		merge(&all, &r);

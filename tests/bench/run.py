@@ -139,33 +139,34 @@ def udp_loads(smoke):
     ]
 
 
+def tcp_loads(smoke):
+    """(a)-(g): ping-pong, pipelined, bulk, idle and many connections; a
+    smoke run has fewer of each and no (c)."""
+    conns, bulk, idle = (10, 2, 50) if smoke else (100, 10, 1000)
+    loads = [
+        Load('a', '1 connection ping-pong, 64 B', ['-c', '1']),
+        Load('b', '%d connections, 64 B' % conns, ['-c', str(conns)]),
+        Load('d', '%d connections x 16 in flight x 512 B' % conns,
+             ['-c', str(conns), '-d', '16', '-s', '512']),
+        Load('e', 'bulk, %d connections, 64 KiB writes' % bulk,
+             ['-m', 'bulk', '-c', str(bulk), '-s', '65536'], 'bulk'),
+        Load('f', '%d idle connections' % idle,
+             ['-c', str(idle), '-a', '0'], 'idle'),
+    ]
+    if smoke:
+        return loads + [
+            Load('g', '300 connections, 10 active, 2 load processes',
+                 ['-c', '300', '-a', '10', '-j', '2'])]
+    return loads[:2] + [
+        Load('c', '1000 connections, 64 B', ['-c', '1000'])] + loads[2:] + [
+        Load('g', '10 000 connections, 100 active, 64 B',
+             ['-c', '10000', '-a', '100', '-j', '2'], slots='10100')]
+
+
 def loads_for(mode):
     if mode == 'smoke':
-        return [
-            Load('a', '1 connection ping-pong, 64 B', ['-c', '1']),
-            Load('b', '10 connections, 64 B', ['-c', '10']),
-            Load('d', '10 connections x 16 in flight x 512 B',
-                 ['-c', '10', '-d', '16', '-s', '512']),
-            Load('e', 'bulk, 2 connections, 64 KiB writes',
-                 ['-m', 'bulk', '-c', '2', '-s', '65536'], 'bulk'),
-            Load('f', '50 idle connections', ['-c', '50', '-a', '0'],
-                 'idle'),
-            Load('g', '300 connections, 10 active, 2 load processes',
-                 ['-c', '300', '-a', '10', '-j', '2']),
-        ] + udp_loads(True)
-    full = [
-        Load('a', '1 connection ping-pong, 64 B', ['-c', '1']),
-        Load('b', '100 connections, 64 B', ['-c', '100']),
-        Load('c', '1000 connections, 64 B', ['-c', '1000']),
-        Load('d', '100 connections x 16 in flight x 512 B',
-             ['-c', '100', '-d', '16', '-s', '512']),
-        Load('e', 'bulk, 10 connections, 64 KiB writes',
-             ['-m', 'bulk', '-c', '10', '-s', '65536'], 'bulk'),
-        Load('f', '1000 idle connections', ['-c', '1000', '-a', '0'],
-             'idle'),
-        Load('g', '10 000 connections, 100 active, 64 B',
-             ['-c', '10000', '-a', '100', '-j', '2'], slots='10100'),
-    ] + udp_loads(False)
+        return tcp_loads(True) + udp_loads(True)
+    full = tcp_loads(False) + udp_loads(False)
     if mode == 'quick':
         return [l for l in full if l.key in 'bdef'] + [
             Load('g', '2000 connections, 100 active, 64 B',
@@ -665,6 +666,14 @@ def targets(med, loads, servers):
         mark = '–' if ok is None else ('met' if ok else 'MISSED')
         lines.append('- %s: %s' % (mark, text))
 
+    def cpu_ratio(k1, s1, k2, s2):
+        a = get(k1, s1, 'server_cpu_us_per_msg')
+        b = get(k2, s2, 'server_cpu_us_per_msg')
+        return a / b if a and b else None
+
+    def at_most(r, limit, what):
+        say(None if r is None else r <= limit, '%s: %s×' % (what, fmt3(r)))
+
     if 'b' in keys:
         v = get('b', 'echod', 'syscalls_per_msg')
         say(None if v is None else v <= 2.05,
@@ -679,11 +688,8 @@ def targets(med, loads, servers):
             'CPU/message at (%s) below every peer: echod %s µs, best peer %s'
             % (k, fmt(e), fmt(best)))
     if 'b' in keys and 'libuv' in servers:
-        e = get('b', 'echod', 'server_cpu_us_per_msg')
-        u = get('b', 'libuv', 'server_cpu_us_per_msg')
-        r = e / u if e and u else None
-        say(None if r is None else r <= 0.7,
-            'CPU/message at (b) ≤ 0.7× libuv: %s×' % fmt3(r))
+        at_most(cpu_ratio('b', 'echod', 'b', 'libuv'), 0.7,
+                'CPU/message at (b) ≤ 0.7× libuv')
     if 'e' in keys:
         e = get('e', 'echod', 'mib_per_s')
         best = max((v for v in (get('e', p, 'mib_per_s') for p in peers)
@@ -702,20 +708,14 @@ def targets(med, loads, servers):
         say(None if v is None else v <= 128,
             'VmRSS with the idle connections ≤ 128 KiB: %s KiB' % fmt(v))
     if 'g' in keys and 'b' in keys:
-        g = get('g', 'echod', 'server_cpu_us_per_msg')
-        b = get('b', 'echod', 'server_cpu_us_per_msg')
-        r = g / b if g and b else None
-        say(None if r is None else r <= 1.2,
-            'CPU/message at (g) within 1.2× of (b): %s×' % fmt3(r))
+        at_most(cpu_ratio('g', 'echod', 'b', 'echod'), 1.2,
+                'CPU/message at (g) within 1.2× of (b)')
     if 'simple epoll' in servers:
         for k in 'abcd':
-            e = get(k, 'echod', 'server_cpu_us_per_msg')
-            p = get(k, 'simple epoll', 'server_cpu_us_per_msg')
-            r = e / p if e and p else None
             if k in keys:
-                say(None if r is None else r <= 1.03,
-                    'CPU/message at (%s) within 3 %% of the simple epoll '
-                    'echo: %s×' % (k, fmt3(r)))
+                at_most(cpu_ratio(k, 'echod', k, 'simple epoll'), 1.03,
+                        'CPU/message at (%s) within 3 %% of the simple '
+                        'epoll echo' % k)
     for k in 'cg':
         if k not in keys:
             continue

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "require.h"
+#include "lib/report.h"
 
 static int bit(const unsigned char *b, unsigned i)
 {
@@ -45,26 +45,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	l.n = in[0] & 8 ? ADDR_LIST_MAX : 0;
 	r = addr_list_add(&l, v4, net, bits, &why);
 	if (r < 0) {
-		REQUIRE(why != NULL && why[0] != '\0');
-		REQUIRE(l.n == (in[0] & 8 ? ADDR_LIST_MAX : 0u));
+		INVARIANT(why != NULL && why[0] != '\0');
+		INVARIANT(l.n == (in[0] & 8 ? ADDR_LIST_MAX : 0u));
 		return 0;
 	}
-	REQUIRE(r == 0 && l.n == 1 && !(in[0] & 8));
+	INVARIANT(r == 0 && l.n == 1 && !(in[0] & 8));
 	{
 		const struct addr_net *n = &l.net[0];
 		int was_mapped = !v4 && memcmp(net, mapped, 12) == 0;
 
-		REQUIRE(n->a.v4 == (v4 || was_mapped));
-		REQUIRE(n->bits == (was_mapped ? bits - 96 : bits));
-		REQUIRE(n->bits <= (n->a.v4 ? 32u : 128u));
+		INVARIANT(n->a.v4 == (v4 || was_mapped));
+		INVARIANT(n->bits == (was_mapped ? bits - 96 : bits));
+		INVARIANT(n->bits <= (n->a.v4 ? 32u : 128u));
 		for (b = n->bits; b < 128; b++)
-			REQUIRE(!bit(n->a.b, b));
-		REQUIRE(addr_list_has(&l, &n->a));
+			INVARIANT(!bit(n->a.b, b));
+		INVARIANT(addr_list_has(&l, &n->a));
 		/* The address from the input, v4 or v6 as its flag says. */
 		addr_set(&a, in[0] & 16 ? 1 : 0, in + 18);
 		for (same = (a.v4 == n->a.v4), b = 0; same && b < n->bits; b++)
 			same = bit(a.b, b) == bit(n->a.b, b);
-		REQUIRE(addr_list_has(&l, &a) == same);
+		INVARIANT(addr_list_has(&l, &a) == same);
 	}
 	return 0;
 }

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 
 #include "guard.h"
-#include "require.h"
+#include "lib/report.h"
 
 struct input {
 	const unsigned char *p;
@@ -193,11 +193,11 @@ static void well_formed(struct input *in)
 	got = guard_check(&m, ours, &out, &sport);
 	if (got != want)
 		fprintf(stderr, "guard %d, reference %d\n", got, want);
-	REQUIRE(got == want);
+	INVARIANT(got == want);
 	if (got != GUARD_OK)
 		return;
-	REQUIRE(sport == port && out.v4 == rs.v4);
-	REQUIRE(memcmp(out.b, rs.b, rs.v4 ? 4 : 16) == 0);
+	INVARIANT(sport == port && out.v4 == rs.v4);
+	INVARIANT(memcmp(out.b, rs.b, rs.v4 ? 4 : 16) == 0);
 }
 
 static void raw(struct input *in)
@@ -209,7 +209,7 @@ static void raw(struct input *in)
 	struct addr out;
 	int got;
 
-	REQUIRE(name != NULL && ctl != NULL);
+	INVARIANT(name != NULL && ctl != NULL);
 	ours = byte(in) << 8 | byte(in);
 	bytes(in, name, namelen);
 	bytes(in, ctl, ctllen);
@@ -219,9 +219,9 @@ static void raw(struct input *in)
 	m.msg_control = ctllen ? ctl : NULL;
 	m.msg_controllen = ctllen;
 	got = guard_check(&m, ours, &out, &sport);
-	REQUIRE(got >= GUARD_OK && got <= GUARD_DEST);
+	INVARIANT(got >= GUARD_OK && got <= GUARD_DEST);
 	if (got == GUARD_OK)
-		REQUIRE(sport >= 1024 && sport != 2049 && sport != ours);
+		INVARIANT(sport >= 1024 && sport != 2049 && sport != ours);
 	free(name);
 	free(ctl);
 }

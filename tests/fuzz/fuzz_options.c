@@ -14,30 +14,14 @@
  */
 #include <arpa/inet.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "options.h"
+#include "lib/report.h"
 
 #define MAX_WORDS 32
-
-/*
- * A broken invariant: say which (and the message being checked), then
- * abort so libFuzzer keeps the input.
- */
-#define REQUIRE(c) do { \
-	if (!(c)) { \
-		fprintf(stderr, "invariant failed: %s:%d: %s\n", __FILE__, \
-		    __LINE__, #c); \
-		if (context != NULL) \
-			fprintf(stderr, "o->err: \"%s\"\n", context); \
-		abort(); \
-	} \
-} while (0)
-
-static const char *context;	/* the o->err under check, or NULL */
 
 static int is_pow2(unsigned v)
 {
@@ -65,46 +49,46 @@ static void check_exposure(const struct options *o)
 {
 	unsigned i, b;
 
-	REQUIRE(o->rate <= 1000000 && o->burst >= (o->rate ? 1u : 0u));
-	REQUIRE(o->burst <= 1000000);
-	REQUIRE(o->cap <= 1048576);
-	REQUIRE(o->allow.n <= ADDR_LIST_MAX);
+	INVARIANT(o->rate <= 1000000 && o->burst >= (o->rate ? 1u : 0u));
+	INVARIANT(o->burst <= 1000000);
+	INVARIANT(o->cap <= 1048576);
+	INVARIANT(o->allow.n <= ADDR_LIST_MAX);
 	for (i = 0; i < o->allow.n; i++) {
 		const struct addr_net *n = &o->allow.net[i];
 
-		REQUIRE(n->a.v4 == 0 || n->a.v4 == 1);
-		REQUIRE(n->bits <= (n->a.v4 ? 32u : 128u));
+		INVARIANT(n->a.v4 == 0 || n->a.v4 == 1);
+		INVARIANT(n->bits <= (n->a.v4 ? 32u : 128u));
 		for (b = n->bits; b < 128; b++)
-			REQUIRE((n->a.b[b / 8] >> (7 - b % 8) & 1) == 0);
+			INVARIANT((n->a.b[b / 8] >> (7 - b % 8) & 1) == 0);
 	}
 }
 
 static void check_success(const struct options *o, int argc, char **argv)
 {
-	REQUIRE(o->err[0] == '\0');
-	REQUIRE(o->af == 0 || o->af == AF_INET || o->af == AF_INET6);
-	REQUIRE(o->port <= 65535);
-	REQUIRE(o->slots >= 1 && o->slots <= 1048576);
-	REQUIRE(is_pow2(o->ring_size));
-	REQUIRE(o->ring_size >= 64 && o->ring_size <= 16777216);
-	REQUIRE(o->idle_timeout <= 2000000);
-	REQUIRE(o->workers <= 64);
-	REQUIRE(o->mode == MODE_ECHO || o->mode == MODE_CAPITALIZE);
-	REQUIRE(flag_or_bool(o->edge) && flag_or_bool(o->quiet) &&
+	INVARIANT(o->err[0] == '\0');
+	INVARIANT(o->af == 0 || o->af == AF_INET || o->af == AF_INET6);
+	INVARIANT(o->port <= 65535);
+	INVARIANT(o->slots >= 1 && o->slots <= 1048576);
+	INVARIANT(is_pow2(o->ring_size));
+	INVARIANT(o->ring_size >= 64 && o->ring_size <= 16777216);
+	INVARIANT(o->idle_timeout <= 2000000);
+	INVARIANT(o->workers <= 64);
+	INVARIANT(o->mode == MODE_ECHO || o->mode == MODE_CAPITALIZE);
+	INVARIANT(flag_or_bool(o->edge) && flag_or_bool(o->quiet) &&
 	    flag_or_bool(o->udp) && flag_or_bool(o->help) &&
 	    flag_or_bool(o->version) && flag_or_bool(o->probe));
-	REQUIRE(flag_or_bool(o->drop) && flag_or_bool(o->no_seccomp));
+	INVARIANT(flag_or_bool(o->drop) && flag_or_bool(o->no_seccomp));
 	if (o->drop) {
 		/* (uid_t)-1 would mean "leave unchanged" to setuid/setgid. */
-		REQUIRE(o->uid != (unsigned)-1 && o->gid != (unsigned)-1);
+		INVARIANT(o->uid != (unsigned)-1 && o->gid != (unsigned)-1);
 	} else {
-		REQUIRE(o->uid == 0 && o->gid == 0);
+		INVARIANT(o->uid == 0 && o->gid == 0);
 	}
-	REQUIRE(o->root == NULL || (o->root[0] != '\0' &&
+	INVARIANT(o->root == NULL || (o->root[0] != '\0' &&
 	    points_into_argv(o->root, argc, argv)));
 	if (o->probe) {
-		REQUIRE(o->probe_af == AF_INET || o->probe_af == AF_INET6);
-		REQUIRE(o->probe_port >= 1 && o->probe_port <= 65535);
+		INVARIANT(o->probe_af == AF_INET || o->probe_af == AF_INET6);
+		INVARIANT(o->probe_port >= 1 && o->probe_port <= 65535);
 	}
 	check_exposure(o);
 }
@@ -154,9 +138,9 @@ static void check_failure(const struct options *o, int argc, char **argv)
 	const char *e = o->err;
 	size_t len = strnlen(e, sizeof o->err);
 
-	context = e;
-	REQUIRE(len > 0 && len < sizeof o->err);
-	REQUIRE(strchr(e, '\n') == NULL && strchr(e, '\r') == NULL);
+	invariant_context = e;
+	INVARIANT(len > 0 && len < sizeof o->err);
+	INVARIANT(strchr(e, '\n') == NULL && strchr(e, '\r') == NULL);
 	if (strncmp(e, unexpected, sizeof unexpected - 1) == 0) {
 		const char *arg = e + sizeof unexpected - 1;
 		size_t alen = len - (sizeof unexpected - 1);
@@ -165,12 +149,12 @@ static void check_failure(const struct options *o, int argc, char **argv)
 		if (alen > 0 && arg[alen - 1] == '\'' &&
 		    arg_in_argv(arg, alen - 1, argc, argv))
 			return;
-		REQUIRE(len == sizeof o->err - 1 &&
+		INVARIANT(len == sizeof o->err - 1 &&
 		    arg_in_argv(arg, alen, argc, argv));
 		return;
 	}
-	REQUIRE(e[0] == '-' && e[1] != '\0' && e[2] == ':' && e[3] == ' ');
-	REQUIRE(flag_in_argv(e[1], argc, argv));
+	INVARIANT(e[0] == '-' && e[1] != '\0' && e[2] == ':' && e[3] == ' ');
+	INVARIANT(flag_in_argv(e[1], argc, argv));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -183,13 +167,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int argc = 1, ra, rb, i;
 
 	argv[0] = strdup("echod");
-	REQUIRE(argv[0] != NULL);
+	INVARIANT(argv[0] != NULL);
 	while (at < size && argc <= MAX_WORDS) {
 		const uint8_t *end = memchr(data + at, '\0', size - at);
 		size_t len = end ? (size_t)(end - (data + at)) : size - at;
 
 		argv[argc] = malloc(len + 1);
-		REQUIRE(argv[argc] != NULL);
+		INVARIANT(argv[argc] != NULL);
 		memcpy(argv[argc], data + at, len);
 		argv[argc][len] = '\0';
 		argc++;
@@ -197,23 +181,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argv[argc] = NULL;
 
-	context = NULL;
+	invariant_context = NULL;
 	memset(&a, 0x5a, sizeof a);
 	memset(&b, 0xa5, sizeof b);
 	ra = options_parse(&a, argc, argv);
 	rb = options_parse(&b, argc, argv);
-	REQUIRE(ra == 0 || ra == -1);
-	REQUIRE(ra == rb);
+	INVARIANT(ra == 0 || ra == -1);
+	INVARIANT(ra == rb);
 	if (ra == 0) {
 		check_success(&a, argc, argv);
 		/* Every field set from argv or the defaults, none left over:
 		 * options_parse clears the whole struct, padding too. */
-		REQUIRE(memcmp(&a, &b, sizeof a) == 0); /* NOLINT(bugprone-suspicious-memory-comparison) */
+		INVARIANT(memcmp(&a, &b, sizeof a) == 0); /* NOLINT(bugprone-suspicious-memory-comparison) */
 	} else {
 		check_failure(&a, argc, argv);
-		REQUIRE(strcmp(a.err, b.err) == 0);
+		INVARIANT(strcmp(a.err, b.err) == 0);
 	}
-	context = NULL;
+	invariant_context = NULL;
 	for (i = 0; i < argc; i++)
 		free(argv[i]);
 	return 0;

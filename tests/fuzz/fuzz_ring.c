@@ -11,12 +11,11 @@
  * that reaches outside it.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ring.h"
-#include "require.h"
+#include "lib/report.h"
 
 #define MAX_SHIFT 12
 
@@ -45,33 +44,33 @@ static void check_split(const unsigned char *buf, uint32_t size, uint32_t pos,
 	const unsigned char *b0;
 
 	if (want == 0) {
-		REQUIRE(n == 0);
+		INVARIANT(n == 0);
 		return;
 	}
 	/* One piece exactly when the span does not cross the end. */
-	REQUIRE(n == (want <= size - (pos & (size - 1)) ? 1 : 2));
+	INVARIANT(n == (want <= size - (pos & (size - 1)) ? 1 : 2));
 	b0 = iov[0].iov_base;
-	REQUIRE(b0 == buf + (pos & (size - 1)));
-	REQUIRE(iov[0].iov_len > 0);
-	REQUIRE(iov[0].iov_len <= (size_t)(buf + size - b0));
+	INVARIANT(b0 == buf + (pos & (size - 1)));
+	INVARIANT(iov[0].iov_len > 0);
+	INVARIANT(iov[0].iov_len <= (size_t)(buf + size - b0));
 	if (n == 1) {
-		REQUIRE(iov[0].iov_len == want);
+		INVARIANT(iov[0].iov_len == want);
 		return;
 	}
-	REQUIRE(b0 + iov[0].iov_len == buf + size);
-	REQUIRE(iov[1].iov_base == buf);
-	REQUIRE(iov[1].iov_len > 0);
-	REQUIRE(iov[0].iov_len + iov[1].iov_len == want);
+	INVARIANT(b0 + iov[0].iov_len == buf + size);
+	INVARIANT(iov[1].iov_base == buf);
+	INVARIANT(iov[1].iov_len > 0);
+	INVARIANT(iov[0].iov_len + iov[1].iov_len == want);
 	/* Two pieces only when one cannot hold it. */
-	REQUIRE(iov[1].iov_len < size);
+	INVARIANT(iov[1].iov_len < size);
 }
 
 static void check_counts(const struct ring *r, uint32_t size,
     const struct model *m)
 {
-	REQUIRE(ring_used(r) == m->len);
-	REQUIRE(ring_room(r, size) == size - m->len);
-	REQUIRE(ring_used(r) <= size);
+	INVARIANT(ring_used(r) == m->len);
+	INVARIANT(ring_room(r, size) == size - m->len);
+	INVARIANT(ring_used(r) <= size);
 }
 
 /* Write n bytes through the free-space iovecs, in order; mirror in m. */
@@ -92,7 +91,7 @@ static void produce(struct ring *r, uint32_t size, struct model *m, uint32_t n)
 		}
 		left -= (uint32_t)len;
 	}
-	REQUIRE(left == 0);
+	INVARIANT(left == 0);
 	ring_produced(r, n);
 }
 
@@ -106,10 +105,11 @@ static void consume(struct ring *r, uint32_t size, struct model *m, uint32_t n)
 	check_split(r->buf, size, r->tail, m->len, iov, k);
 	/* All the data, not only what is consumed, must be the model's. */
 	for (i = 0; i < k; i++) {
-		REQUIRE(memcmp(iov[i].iov_base, m->q + at, iov[i].iov_len) == 0);
+		INVARIANT(memcmp(iov[i].iov_base, m->q + at,
+		    iov[i].iov_len) == 0);
 		at += (uint32_t)iov[i].iov_len;
 	}
-	REQUIRE(at == m->len);
+	INVARIANT(at == m->len);
 	memmove(m->q, m->q + n, m->len - n);
 	m->len -= n;
 	ring_consumed(r, n);
@@ -131,10 +131,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(&start, data + 1, sizeof start);
 	buf = malloc(rsize);
 	m.q = malloc(rsize);
-	REQUIRE(buf != NULL && m.q != NULL);
+	INVARIANT(buf != NULL && m.q != NULL);
 	memset(buf, 0xa5, rsize);
 	ring_init(&r, buf);
-	REQUIRE(r.buf == buf && ring_used(&r) == 0);
+	INVARIANT(r.buf == buf && ring_used(&r) == 0);
 	/* An empty ring at any counter value, e.g. just below the wrap. */
 	r.head = r.tail = start;
 	m.next = start;
@@ -163,8 +163,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		check_counts(&r, rsize, &m);
-		REQUIRE(r.head - r.tail == m.len);
-		REQUIRE(r.head == m.next);
+		INVARIANT(r.head - r.tail == m.len);
+		INVARIANT(r.head == m.next);
 	}
 	free(buf);
 	free(m.q);

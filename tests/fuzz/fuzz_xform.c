@@ -11,12 +11,11 @@
  * three must agree byte for byte, and so must the state left at the end.
  */
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xform.h"
-#include "require.h"
+#include "lib/report.h"
 
 /*
  * The specification, one byte at a time with no carried flag: a byte
@@ -62,17 +61,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	whole = malloc(n + 1);
 	pieces = malloc(n + 1);
 	ref = malloc(n + 1);
-	REQUIRE(whole != NULL && pieces != NULL && ref != NULL);
+	INVARIANT(whole != NULL && pieces != NULL && ref != NULL);
 	memcpy(whole, stream, n);
 
 	state_whole = start;
 	xform_capitalize(whole, n, &state_whole);
-	REQUIRE(state_whole == 0 || state_whole == 1);
+	INVARIANT(state_whole == 0 || state_whole == 1);
 
 	reference(stream, ref, n, start);
-	REQUIRE(memcmp(whole, ref, n) == 0);
+	INVARIANT(memcmp(whole, ref, n) == 0);
 	/* The state at the end is the state before the next byte. */
-	REQUIRE(state_whole == (n == 0 ? start : stream[n - 1] == '\n'));
+	INVARIANT(state_whole == (n == 0 ? start : stream[n - 1] == '\n'));
 
 	/* Piece by piece; a zero-length piece is a read that got nothing. */
 	state_pieces = start;
@@ -84,17 +83,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (len > n - at)
 			len = n - at;
 		p = malloc(len ? len : 1);
-		REQUIRE(p != NULL);
+		INVARIANT(p != NULL);
 		memcpy(p, stream + at, len);
 		xform_capitalize(p, len, &state_pieces);
-		REQUIRE(state_pieces == 0 || state_pieces == 1);
+		INVARIANT(state_pieces == 0 || state_pieces == 1);
 		memcpy(pieces + at, p, len);
 		free(p);
 		at += len;
 	}
-	REQUIRE(at == n);
-	REQUIRE(memcmp(pieces, whole, n) == 0);
-	REQUIRE(state_pieces == state_whole);
+	INVARIANT(at == n);
+	INVARIANT(memcmp(pieces, whole, n) == 0);
+	INVARIANT(state_pieces == state_whole);
 
 	free(whole);
 	free(pieces);
