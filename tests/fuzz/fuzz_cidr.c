@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned char in[34] = { 0 }, net[16];
 	struct addr_list l;
 	struct addr a;
-	const char *why = NULL;
+	const char *reason = NULL;
 	unsigned bits, b;
 	int v4, same, r;
 
@@ -43,9 +43,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bits = in[17] % (v4 ? 33 : 129);
 	memset(&l, 0, sizeof l);
 	l.n = in[0] & 8 ? ADDR_LIST_MAX : 0;
-	r = addr_list_add(&l, v4, net, bits, &why);
+	r = addr_list_add(&l, v4, net, bits, &reason);
 	if (r < 0) {
-		INVARIANT(why != NULL && why[0] != '\0');
+		INVARIANT(reason != NULL && reason[0] != '\0');
 		INVARIANT(l.n == (in[0] & 8 ? ADDR_LIST_MAX : 0u));
 		return 0;
 	}
