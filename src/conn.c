@@ -65,10 +65,36 @@ static ssize_t read_inq(int fd, struct iovec *iov, int n, int *inq)
 }
 
 /*
- * One read into the ring's free space. MORE stays set only when the read
- * filled all of it: a shorter read means the socket was drained, unless a
- * FIN is known to wait behind the data. Returns -1 when the connection
- * failed.
+ * A read that returned r <= 0: EOF, nothing (which also says any urgent
+ * mark is behind us), or a failed connection (-1).
+ */
+static int ended(struct conn *c, ssize_t r)
+{
+	if (r == 0) {
+		c->flags |= CONN_EOF;
+		return 0;
+	}
+	if (errno != EAGAIN && errno != EINTR)
+		return -1;
+	if (errno == EAGAIN)
+		c->flags &= ~CONN_URGENT;
+	return 0;
+}
+
+/*
+ * A short read usually means the socket is drained, but not when a FIN
+ * waits behind the data or a read stopped at an urgent mark: edge mode
+ * gets no new event for what follows either.
+ */
+static int guessing(const struct conn *c)
+{
+	return (c->flags & (CONN_RDHUP | CONN_URGENT)) != 0;
+}
+
+/*
+ * One read into the ring's free space. MORE stays set when TCP_INQ says
+ * more waits or, without it, when the read filled all of it or short
+ * reads prove nothing (guessing). Returns -1 when the connection failed.
  */
 static int fill(struct conn *c, int fd, const struct conn_env *e)
 {
@@ -87,12 +113,8 @@ static int fill(struct conn *c, int fd, const struct conn_env *e)
 		r = n == 1 ? read(fd, iov[0].iov_base, iov[0].iov_len) :
 		    readv(fd, iov, 2);
 	c->flags &= ~CONN_MORE;
-	if (r < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	if (r == 0) {
-		c->flags |= CONN_EOF;
-		return 0;
-	}
+	if (r <= 0)
+		return ended(c, r);
 	if (e->capitalize)
 		transform(c, iov, (size_t)r);
 	ring_produced(&c->ring, (uint32_t)r);
@@ -101,7 +123,7 @@ static int fill(struct conn *c, int fd, const struct conn_env *e)
 		c->flags |= CONN_BULK;
 	else
 		c->flags &= ~CONN_BULK;
-	if (inq >= 0 ? inq > 0 : (size_t)r == want || (c->flags & CONN_RDHUP))
+	if (inq >= 0 ? inq > 0 : (size_t)r == want || guessing(c))
 		c->flags |= CONN_MORE;
 	return 0;
 }
@@ -121,12 +143,8 @@ static int relay(struct conn *c, int fd, const struct conn_env *e)
 
 	c->flags &= ~(CONN_MORE | CONN_HELD | CONN_BULK);
 	n = recv(fd, burst, sizeof burst, MSG_PEEK);
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	if (n == 0) {
-		c->flags |= CONN_EOF;
-		return 0;
-	}
+	if (n <= 0)
+		return ended(c, n);
 	k = send(fd, burst, (size_t)n, MSG_NOSIGNAL);
 	if (k < 0) {
 		if (errno != EAGAIN && errno != EINTR)
@@ -139,8 +157,7 @@ static int relay(struct conn *c, int fd, const struct conn_env *e)
 	e->count->bytes_out += (unsigned long long)k;
 	if (k < n)
 		c->flags |= CONN_HELD;
-	/* More may wait, or a FIN that edge mode gets no new event for. */
-	if (k < n || n == BURST || (c->flags & CONN_RDHUP))
+	if (k < n || n == BURST || guessing(c))
 		c->flags |= CONN_MORE;
 	/* Still bulk while more than a ring's worth comes at a time. */
 	if (k < n || (size_t)n > e->ring_size)
@@ -195,6 +212,34 @@ static int read_on(const struct conn *c, const struct conn_env *e)
 	    ring_room(&c->ring, e->ring_size) > 0;
 }
 
+/*
+ * Drop what waits in the socket without copying it (MSG_TRUNC): CONN_CLOSE
+ * at the peer's FIN or an error, CONN_AGAIN if more may wait.
+ */
+static int discard(int fd, const struct conn_env *e)
+{
+	int round;
+	ssize_t r;
+
+	for (round = 0; round < ROUNDS; round++) {
+		r = recv(fd, NULL, BURST, MSG_TRUNC | MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
+			return CONN_CLOSE;
+		if (r < 0)
+			return CONN_WAIT;
+		e->count->bytes_dropped += (unsigned long long)r;
+	}
+	return CONN_AGAIN;
+}
+
+int conn_linger(struct conn *c, int fd, const struct conn_env *e)
+{
+	if (shutdown(fd, SHUT_WR) < 0)
+		return CONN_CLOSE;
+	c->flags |= CONN_DRAIN;
+	return discard(fd, e);
+}
+
 int conn_serve(struct conn *c, int fd, uint32_t events,
     const struct conn_env *e)
 {
@@ -202,10 +247,14 @@ int conn_serve(struct conn *c, int fd, uint32_t events,
 
 	if (events & (EPOLLERR | EPOLLHUP))
 		return CONN_CLOSE;
+	if (c->flags & CONN_DRAIN)
+		return discard(fd, e);
 	if (events & EPOLLIN)
 		c->flags |= CONN_MORE;
 	if (events & EPOLLRDHUP)
 		c->flags |= CONN_RDHUP;
+	if (events & EPOLLPRI)
+		c->flags |= CONN_URGENT | CONN_MORE;
 	/* Edge mode: held data waits for room, whatever else happened. */
 	if ((c->flags & CONN_HELD) && events != 0 && !(events & EPOLLOUT))
 		return CONN_WAIT;
@@ -231,6 +280,8 @@ uint32_t conn_interest(const struct conn *c, const struct conn_env *e)
 {
 	uint32_t want = 0;
 
+	if (c->flags & CONN_DRAIN)
+		return CONN_IN;
 	if (!(c->flags & (CONN_EOF | CONN_HELD)) &&
 	    ring_room(&c->ring, e->ring_size) > 0)
 		want |= CONN_IN;

@@ -19,6 +19,8 @@
  *          ring, or TCP_INQ saying more waits
  *   RDHUP  EPOLLRDHUP (edge mode)              read on to the FIN: no new
  *                                              edge will come for it
+ *   URGENT EPOLLPRI (edge mode): urgent data   reads stop at its mark, so
+ *          came; cleared by an empty read      read on until one is empty
  *   EOF    a read returned 0                   no more reads; close once
  *                                              the ring is sent
  *   BULK   a read filled the ring              relay through the socket
@@ -26,6 +28,9 @@
  *   HELD   relayed data waits in the socket    no reads until EPOLLOUT
  *          for the peer to take it
  *   LINE   capitalize: at the start of a line  uppercase the next letter
+ *   DRAIN  the idle timeout: a FIN follows     input is dropped unread;
+ *          what the kernel holds               closed at the peer's FIN or
+ *                                              when the linger ends
  *   IN,OUT the loop armed EPOLLIN, EPOLLOUT    (level mode; the loop's)
  */
 enum {
@@ -37,6 +42,8 @@ enum {
 	CONN_LINE = 1 << 5,
 	CONN_IN = 1 << 6,
 	CONN_OUT = 1 << 7,
+	CONN_URGENT = 1 << 8,
+	CONN_DRAIN = 1 << 9,
 };
 
 struct conn {
@@ -65,6 +72,13 @@ void conn_start(struct conn *c, unsigned char *ring);
 /* Read, echo and send what events (EPOLL* bits; 0: none) allow. */
 int conn_serve(struct conn *c, int fd, uint32_t events,
     const struct conn_env *e);
+/*
+ * The idle timeout: send a FIN after what the kernel still holds and drop
+ * input from now on (closing with input unread would reset the connection
+ * and throw away what the peer has not taken yet). CONN_WAIT, or
+ * CONN_CLOSE when the connection can be closed at once.
+ */
+int conn_linger(struct conn *c, int fd, const struct conn_env *e);
 /* Level mode: the interest the connection needs, CONN_IN | CONN_OUT. */
 uint32_t conn_interest(const struct conn *c, const struct conn_env *e);
 

@@ -21,6 +21,8 @@
 #define BATCH 64	/* events per epoll_wait */
 #define ACCEPTS 32	/* accepts per listener wake-up, so clients get a turn */
 #define PAUSE_MS 1000	/* accepting paused after an error it cannot shed */
+#define NOTE_MS 10000	/* a kind of refusal is logged at most this often */
+#define LINGER_MS 2000	/* after the idle timeout, for the peer to take the rest */
 
 /*
  * The again list links connections through conn.again: 0 means not on
@@ -91,7 +93,7 @@ static void serve(struct loop *lp, struct slot *s, uint32_t events)
 {
 	struct conn *c = conn_of(lp, s);
 
-	if (lp->idle_ms != 0)
+	if (lp->idle_ms != 0 && !(c->flags & CONN_DRAIN))
 		slot_touch(&lp->slots, s, lp->now);
 	switch (conn_serve(c, s->fd, events, &lp->env)) {
 	case CONN_AGAIN:
@@ -140,6 +142,26 @@ static unsigned long long *turned_away(struct loop *lp, uint32_t i,
 	return NULL;
 }
 
+/*
+ * Count a refusal and say so, at most once per NOTE_MS with how many
+ * there were since: a flood of them neither floods the log nor goes unseen.
+ */
+static void refused(struct note *n, unsigned long long *counter,
+    const char *why)
+{
+	uint32_t now = now_ms();
+
+	(*counter)++;
+	n->count++;
+	if (n->said && now - n->at < NOTE_MS)
+		return;
+	say("%s: refused %u connection%s", why, n->count,
+	    n->count == 1 ? "" : "s");
+	n->said = 1;
+	n->at = now;
+	n->count = 0;
+}
+
 static void admit(struct loop *lp, int fd, const struct net_addr *peer)
 {
 	struct slot *s = slot_take(&lp->slots, lp->now);
@@ -148,11 +170,13 @@ static void admit(struct loop *lp, int fd, const struct net_addr *peer)
 	struct conn *c;
 	uint32_t i;
 
-	if (s == NULL)
-		no = &lp->count.rejected_full;
-	else if ((no = turned_away(lp, slot_index(&lp->slots, s), peer)) != NULL)
+	if (s == NULL) {
+		close(fd);
+		refused(&lp->full, &lp->count.rejected_full, "all slots in use");
+		return;
+	}
+	if ((no = turned_away(lp, slot_index(&lp->slots, s), peer)) != NULL) {
 		slot_give(&lp->slots, s);
-	if (no != NULL) {
 		close(fd);
 		(*no)++;
 		return;
@@ -165,7 +189,7 @@ static void admit(struct loop *lp, int fd, const struct net_addr *peer)
 	ev.events = EPOLLIN;
 	if (lp->env.edge) {
 		c->flags |= CONN_OUT;
-		ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+		ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET;
 	}
 	ev.data.u64 = tag(i, s->gen);
 	if (epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -238,7 +262,8 @@ static int shed(struct loop *lp, int lfd)
 	err = errno;
 	if (fd >= 0) {
 		close(fd);
-		lp->count.rejected_fd++;
+		refused(&lp->nofd, &lp->count.rejected_fd,
+		    "out of descriptors");
 	}
 	lp->spare_fd = dup(lfd);
 	if (fd >= 0)
@@ -303,13 +328,13 @@ static void report(const struct loop *lp)
 
 	/* New counters go at the end: scripts read the line by position. */
 	say("accepted %llu active %u rejected_full %llu rejected_fd %llu "
-	    "timed_out %llu bytes_in %llu bytes_out %llu "
-	    "udp_in %llu udp_out %llu udp_dropped %llu "
+	    "timed_out %llu bytes_in %llu bytes_out %llu bytes_dropped %llu "
+	    "udp_in %llu udp_out %llu udp_dropped %llu log_dropped %llu "
 	    "rejected_cap %llu rejected_allow %llu udp_guarded %llu "
 	    "udp_denied %llu udp_looped %llu udp_limited %llu",
 	    c->accepted, lp->slots.used, c->rejected_full, c->rejected_fd,
-	    c->timed_out, c->bytes_in, c->bytes_out,
-	    c->udp_in, c->udp_out, c->udp_dropped,
+	    c->timed_out, c->bytes_in, c->bytes_out, c->bytes_dropped,
+	    c->udp_in, c->udp_out, c->udp_dropped, say_dropped(),
 	    c->rejected_cap, c->rejected_allow, c->udp_guarded,
 	    c->udp_denied, c->udp_looped, c->udp_limited);
 }
@@ -327,15 +352,45 @@ static int on_signal(struct loop *lp)
 	return si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT;
 }
 
-/* Close the slots idle for idle_ms or longer, oldest first. */
+/*
+ * A slot idle for idle_ms lingers: its peer gets a FIN after what was
+ * sent and a little time to take it (the slot moves to the head of the
+ * idle list, due in LINGER_MS). At the end of the linger it is closed.
+ */
+static void expire(struct loop *lp, struct slot *s)
+{
+	struct conn *c = conn_of(lp, s);
+	uint32_t linger = lp->idle_ms < LINGER_MS ? lp->idle_ms : LINGER_MS;
+
+	if (c->flags & CONN_DRAIN) {
+		drop(lp, s);
+		return;
+	}
+	lp->count.timed_out++;
+	switch (conn_linger(c, s->fd, &lp->env)) {
+	case CONN_CLOSE:
+		drop(lp, s);
+		return;
+	case CONN_AGAIN:
+		queue_again(lp, s);
+		break;
+	}
+	if (!lp->env.edge && arm(lp, s, c) < 0) {
+		drop(lp, s);
+		return;
+	}
+	slot_expire_first(&lp->slots, s, lp->now - lp->idle_ms + linger);
+}
+
+/* Expire the slots idle for idle_ms or longer, oldest first. */
 static void sweep(struct loop *lp)
 {
-	struct slot *s;
+	struct slot *s = slots_oldest(&lp->slots), *next;
 
-	while ((s = slots_oldest(&lp->slots)) != NULL &&
-	    lp->now - s->last >= lp->idle_ms) {
-		drop(lp, s);
-		lp->count.timed_out++;
+	while (s != NULL && lp->now - s->last >= lp->idle_ms) {
+		next = slot_newer(&lp->slots, s);
+		expire(lp, s);
+		s = next;
 	}
 }
 

@@ -16,6 +16,13 @@
 
 #define MAX_LISTEN 8
 
+/* A kind of refusal: said at most once per NOTE_MS, with a count. */
+struct note {
+	uint32_t at;		/* when it was last said */
+	uint32_t count;		/* refusals since then */
+	int said;
+};
+
 struct loop {
 	/* Set by the caller. */
 	int tcp_fd[MAX_LISTEN], ntcp;	/* listening sockets */
@@ -36,6 +43,7 @@ struct loop {
 	uint32_t resume_at;	/* accepting paused until then, if paused */
 	int paused;
 	uint32_t again;		/* edge mode: connections to serve unasked */
+	struct note full, nofd;	/* refusals said in the log */
 	struct stats count;
 };
 

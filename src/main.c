@@ -311,6 +311,8 @@ int main(int argc, char **argv)
 		net_addr_set(&a, o->probe_af, &o->probe_addr, o->probe_port);
 		return probe_run(&a, PROBE_MS);
 	}
+	if (say_never_block() < 0)
+		say("warning: stderr: %m; a stalled log reader may stall echod");
 	if (signals_block() < 0) {
 		say("blocking signals: %m");
 		return 1;

@@ -91,6 +91,20 @@ static int set_int(int fd, int level, int name, int value)
 	return setsockopt(fd, level, name, &value, sizeof value);
 }
 
+/*
+ * Accepted sockets inherit these. TCP_NODELAY: echoes of small messages go
+ * out at once. SO_OOBINLINE: an urgent byte stays in the stream and is
+ * echoed like any other, rather than waiting aside for MSG_OOB.
+ */
+int net_set_stream(int fd, const char **what)
+{
+	*what = "setsockopt TCP_NODELAY";
+	if (set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0)
+		return -1;
+	*what = "setsockopt SO_OOBINLINE";
+	return set_int(fd, SOL_SOCKET, SO_OOBINLINE, 1);
+}
+
 static int options_for(int fd, const struct net_addr *a, int type, int flags,
     const char **what)
 {
@@ -105,11 +119,8 @@ static int options_for(int fd, const struct net_addr *a, int type, int flags,
 	if ((flags & NET_ANY) && a->u.sa.sa_family == AF_INET6 &&
 	    set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0) < 0)
 		return -1;
-	/* Accepted sockets inherit it: echoes of small messages go out now. */
-	*what = "setsockopt TCP_NODELAY";
-	if (type == SOCK_STREAM &&
-	    set_int(fd, IPPROTO_TCP, TCP_NODELAY, 1) < 0)
-		return -1;
+	if (type == SOCK_STREAM)
+		return net_set_stream(fd, what);
 	return 0;
 }
 
@@ -236,6 +247,8 @@ static int adopt(int fd, int *tcp, int *ntcp, int *udp, int *nudp, int max,
 		return -1;
 	if (type == SOCK_STREAM && !listening)
 		return refuse(what, "LISTEN_FDS: a TCP socket not listening");
+	if (type == SOCK_STREAM && net_set_stream(fd, what) < 0)
+		return -1;
 	if (type != SOCK_STREAM && type != SOCK_DGRAM)
 		return refuse(what, "LISTEN_FDS: neither TCP nor UDP");
 	count = type == SOCK_STREAM ? ntcp : nudp;

@@ -29,6 +29,8 @@ void net_addr_set(struct net_addr *a, int af, const void *addr,
  * On failure returns -1 with errno set and *what naming the failed call.
  */
 int net_listen(struct net_addr *a, int type, int flags, const char **what);
+/* The options every listening TCP socket gets (-1, errno, *what). */
+int net_set_stream(int fd, const char **what);
 /* Reads report the bytes they left (TCP_INQ; accepted sockets inherit it). */
 int net_set_inq(int fd);
 /* Datagrams carry the local address they came to (IP_PKTINFO and

@@ -69,7 +69,7 @@ struct filter_prog {
 /* What the event loop calls, on any libc and architecture. */
 static const long worker_calls[] = {
 	SYS_read, SYS_readv, SYS_write, SYS_close, SYS_dup,
-	SYS_accept4, SYS_sendto, SYS_sendmsg, SYS_recvmsg, SYS_recvfrom,
+	SYS_accept4, SYS_sendto, SYS_sendmsg, SYS_recvmsg, SYS_recvfrom, SYS_shutdown,
 	SYS_recvmmsg, SYS_sendmmsg, SYS_epoll_ctl, SYS_epoll_pwait,
 	SYS_exit_group, SYS_exit, SYS_restart_syscall,
 #ifdef SYS_epoll_wait

@@ -1,11 +1,17 @@
 /* say: a printf subset into a fixed buffer, written with one write(2). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "say.h"
+
+static int to_socket;		/* stderr is a socket: send, not write */
+static unsigned long long dropped;
 
 struct out {
 	char *buf;
@@ -146,9 +152,10 @@ void say(const char *fmt, ...)
 	vfmt(&o, fmt, ap, err);
 	va_end(ap);
 	buf[o.len++] = '\n';
-	/* Nothing useful can be done if stderr itself fails; keep %m's. */
-	if (write(2, buf, o.len) < 0)
-		errno = err;
+	if ((to_socket ? send(2, buf, o.len, MSG_DONTWAIT | MSG_NOSIGNAL) :
+	    write(2, buf, o.len)) < 0)
+		dropped++;
+	errno = err;
 }
 
 void say_text(const char *text)
@@ -157,4 +164,43 @@ void say_text(const char *text)
 
 	if (write(1, text, len) < 0 || write(1, "\n", 1) < 0)
 		return;
+}
+
+/*
+ * A non-blocking description of the pipe on fd 2, in place of the old.
+ * Without /proc, the shared description itself: a pipe's writing end is
+ * rarely shared with anything but echod's own workers.
+ */
+static int reopen_pipe(void)
+{
+	int fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	int fl;
+
+	if (fd < 0) {
+		fl = fcntl(2, F_GETFL);
+		return fl < 0 ? -1 : fcntl(2, F_SETFL, fl | O_NONBLOCK);
+	}
+	if (dup2(fd, 2) < 0) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+int say_never_block(void)
+{
+	struct stat st;
+
+	if (fstat(2, &st) < 0)
+		return -1;
+	if (S_ISSOCK(st.st_mode))
+		to_socket = 1;
+	else if (S_ISFIFO(st.st_mode))
+		return reopen_pipe();
+	return 0;
+}
+
+unsigned long long say_dropped(void)
+{
+	return dropped;
 }

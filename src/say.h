@@ -7,6 +7,16 @@
  * say() prefixes "echod: " and ends the line; the line is cut at 512 bytes.
  */
 void say(const char *fmt, ...);
+/*
+ * From now on a line that stderr cannot take at once is dropped and
+ * counted, so a log reader that stalls never stalls the server. A pipe is
+ * reopened non-blocking through /proc (its open file description may be
+ * shared), a socket is written with MSG_DONTWAIT; files and terminals are
+ * left as they are. Returns 0, or -1 with errno set (nothing changed).
+ */
+int say_never_block(void);
+/* Lines dropped since the start. */
+unsigned long long say_dropped(void);
 /* Write text and a newline to standard output (help, version). */
 void say_text(const char *text);
 /* Format into buf (always terminated); returns the length. */

@@ -90,6 +90,25 @@ void slot_touch(struct slots *t, struct slot *s, uint32_t now)
 	append_idle(t, s);
 }
 
+void slot_expire_first(struct slots *t, struct slot *s, uint32_t last)
+{
+	uint32_t i = slot_index(t, s);
+
+	s->last = last;
+	if (t->oldest == i)
+		return;
+	unlink_idle(t, s);
+	s->prev = SLOT_NIL;
+	s->next = t->oldest;
+	t->slot[t->oldest].prev = i;
+	t->oldest = i;
+}
+
+struct slot *slot_newer(const struct slots *t, const struct slot *s)
+{
+	return s->next == SLOT_NIL ? NULL : &t->slot[s->next];
+}
+
 struct slot *slots_oldest(const struct slots *t)
 {
 	return t->oldest == SLOT_NIL ? NULL : &t->slot[t->oldest];

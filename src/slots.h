@@ -34,8 +34,15 @@ struct slot *slot_take(struct slots *t, uint32_t now);
 void slot_give(struct slots *t, struct slot *s);
 /* Mark activity: move s to the newest end of the idle list. */
 void slot_touch(struct slots *t, struct slot *s, uint32_t now);
+/*
+ * Move s to the oldest end of the idle list with last as its activity, so
+ * that it expires before the others (those due earlier wait for it).
+ */
+void slot_expire_first(struct slots *t, struct slot *s, uint32_t last);
 /* The least recently active slot in use, or NULL. */
 struct slot *slots_oldest(const struct slots *t);
+/* The slot after s in the idle list, or NULL. */
+struct slot *slot_newer(const struct slots *t, const struct slot *s);
 uint32_t slot_index(const struct slots *t, const struct slot *s);
 
 #endif

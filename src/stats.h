@@ -8,6 +8,7 @@ struct stats {
 	unsigned long long rejected_fd;		/* EMFILE/ENFILE */
 	unsigned long long timed_out;
 	unsigned long long bytes_in, bytes_out;
+	unsigned long long bytes_dropped;	/* input after an idle timeout */
 	unsigned long long udp_in, udp_out;	/* datagrams */
 	unsigned long long udp_dropped;		/* send failed, cut short */
 	/* Turned away on purpose (addr.h, cap.h, guard.h, limit.h). */

@@ -25,11 +25,12 @@ typedef int case_fn(struct ctx *);
 
 /* The cases, by file. */
 case_fn t_echo, t_many, t_backpressure, t_slow_reader, t_half_close,
-    t_half_close_ring, t_capitalize, t_capitalize_random;	/* tcp.c */
+    t_half_close_ring, t_capitalize, t_capitalize_random,
+    t_urgent;							/* tcp.c */
 case_fn t_slots_full, t_idle_timeout, t_rst_storm, t_vmsize, t_fd_limit,
-    t_emfile;							/* limits.c */
+    t_emfile, t_idle_delivers, t_refusals_logged;		/* limits.c */
 case_fn t_sigterm, t_sigint, t_counters, t_bad_usage, t_port_in_use,
-    t_quiet, t_probe;						/* usage.c */
+    t_quiet, t_probe, t_log_stall;				/* usage.c */
 case_fn t_udp, t_udp_loop;					/* udp.c */
 case_fn t_workers;						/* workers.c */
 case_fn t_seccomp, t_seccomp_workers, t_privdrop;		/* sandbox.c */

@@ -4,7 +4,10 @@
  * the descriptor limit is raised, and running out of descriptors does not
  * make it spin.
  */
+#include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -72,6 +75,124 @@ int t_idle_timeout(struct ctx *c)
 		close(idle);
 	if (busy >= 0)
 		close(busy);
+	return rc;
+}
+
+enum { IDLE_TOTAL = 32 << 20, IDLE_CHUNK = 65536 };
+
+/* Send what the socket takes before end; 1 once all total bytes went. */
+static int send_some(int fd, const unsigned char *data, size_t *sent,
+    double end)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t r;
+
+	while (*sent < IDLE_TOTAL) {
+		r = send(fd, data + *sent % PERIOD, IDLE_CHUNK, MSG_NOSIGNAL);
+		if (r > 0) {
+			*sent += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return fail("send after %zu bytes: %s", *sent,
+			    strerror(errno));
+		if (poll(&p, 1, ms_until(end)) != 1)
+			return 0;
+	}
+	return 1;
+}
+
+/* Read to EOF, checking the stream: how many bytes, or -1 (a reset). */
+static long read_to_eof(int fd, const unsigned char *data, double secs)
+{
+	unsigned char buf[65536];
+	double end = deadline(secs);
+	size_t got = 0;
+	ssize_t r, i;
+
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	for (;;) {
+		if (poll(&p, 1, ms_until(end)) != 1)
+			return fail("no EOF within %.0f s, %zu bytes back", secs,
+			    got);
+		r = read(fd, buf, sizeof buf);
+		if (r == 0)
+			return (long)got;
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return fail("%s after %zu bytes back", strerror(errno),
+			    got);
+		for (i = 0; i < r; i++, got++)
+			REQUIRE(buf[i] == data[got % PERIOD],
+			    "byte %zu of the echo differs", got);
+	}
+}
+
+/*
+ * With -t 1, a client that writes without reading stalls; at the idle
+ * timeout it gets a FIN after everything echod sent, not a reset: its
+ * writes go on (dropped), then it reads all that bytes_out counted.
+ */
+int t_idle_delivers(struct ctx *c)
+{
+	static const char *const keys[] = { "timed_out", "bytes_out",
+	    "bytes_dropped" };
+	unsigned char *data = random_bytes(PERIOD + IDLE_CHUNK);
+	int fd = dial_rcvbuf(&c->to, 4096), rc = 0;
+	long long v[3];
+	size_t sent = 0;
+	long got = -1;
+
+	if (fd < 0) {
+		free(data);
+		return -1;
+	}
+	/* data[i] == data[i % PERIOD] for every i a send may start at. */
+	memcpy(data + PERIOD, data, IDLE_CHUNK);
+	/* Until the server stops reading, then past the idle timeout. */
+	if (send_some(fd, data, &sent, deadline(0.5)) != 0)
+		rc = fail("%zu bytes sent without a stall", sent);
+	if (rc == 0 && send_some(fd, data, &sent, deadline(10)) != 1)
+		rc = fail("stalled for good at %zu of %u bytes: %s", sent,
+		    IDLE_TOTAL, why);
+	if (rc == 0 && (got = read_to_eof(fd, data, 10)) < 0)
+		rc = -1;
+	close(fd);
+	if (rc == 0)
+		rc = server_counters(c->srv, keys, v, 3);
+	if (rc == 0 && (v[0] != 1 || v[1] != got || v[2] <= 0))
+		rc = fail("timed_out %lld bytes_out %lld bytes_dropped %lld, "
+		    "not 1 %ld >0", v[0], v[1], v[2], got);
+	free(data);
+	return rc;
+}
+
+/* A refusal is logged at once, the next ones at most once per 10 s. */
+int t_refusals_logged(struct ctx *c)
+{
+	int held = dial_ping(c, "mine\n"), fd, i, rc = 0;
+	const char *line;
+	size_t from = c->srv->errlen;
+
+	for (i = 0; i < 5 && rc == 0 && held >= 0; i++) {
+		if ((fd = dial(&c->to)) < 0)
+			rc = -1;
+		else if (!closed_within(fd, 3))
+			rc = fail("client %d not refused with -c 1", i);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (held < 0)
+		rc = -1;
+	line = rc == 0 ? server_wait_line(c->srv, from,
+	    "all slots in use: refused 1 connection", 3) : NULL;
+	if (rc == 0 && line == NULL)
+		rc = fail("no log line about the refusal");
+	server_collect(c->srv, 200);
+	if (rc == 0 && strstr(line + 1, "all slots in use") != NULL)
+		rc = fail("more than one log line for 5 refusals in 10 s");
+	if (held >= 0)
+		close(held);
 	return rc;
 }
 
@@ -274,6 +395,9 @@ int t_emfile(struct ctx *c)
 	rc = emfile_fill(&cc, fd);
 	if (rc == 0)
 		rc = emfile_knock(&cc);
+	if (rc == 0 && server_wait_line(&s, 0, "out of descriptors: refused",
+	    2) == NULL)
+		rc = fail("no log line about refusals for want of descriptors");
 	for (i = 0; i < EMFILE_HOLD; i++)
 		if (fd[i] >= 0)
 			close(fd[i]);

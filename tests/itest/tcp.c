@@ -267,3 +267,27 @@ int t_capitalize_random(struct ctx *c)
 	free(in);
 	return rc;
 }
+
+/*
+ * Urgent data: 5000 bytes, one byte sent MSG_OOB, 1000 more, at once. All
+ * 6001 come back in order, the urgent byte in its place: reads stop at the
+ * urgent mark, which edge mode must not take for a drained socket.
+ */
+int t_urgent(struct ctx *c)
+{
+	unsigned char *data = random_bytes(6001), back[6001];
+	int fd = dial(&c->to), rc = -1;
+
+	if (fd >= 0 && send_all(fd, data, 5000, 5) == 0) {
+		if (send(fd, data + 5000, 1, MSG_OOB | MSG_NOSIGNAL) != 1)
+			fail("send MSG_OOB: %s", strerror(errno));
+		else if (send_all(fd, data + 5001, 1000, 5) == 0 &&
+		    recv_all(fd, back, sizeof back, 5) == 0)
+			rc = memcmp(back, data, sizeof back) == 0 ? 0 :
+			    fail("the echo differs from the stream sent");
+	}
+	if (fd >= 0)
+		close(fd);
+	free(data);
+	return rc;
+}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "itest.h"
+#include "lib/clock.h"
 #include "lib/rand.h"
 #include "lib/report.h"
 
@@ -40,6 +41,18 @@ int t_sigint(struct ctx *c)
 	return t_signal(c, SIGINT);
 }
 
+/* The counters once no connection is active, within 3 s. */
+static int counters_settled(struct server *s, const char *const *keys,
+    long long *v, int n)
+{
+	double end = deadline(3);
+
+	while (server_counters(s, keys, v, n) == 0)
+		if (v[1] == 0 || now() > end)
+			return 0;
+	return -1;
+}
+
 /* SIGUSR1 counts what happened: with -c 1 -t 1 a reject and a timeout. */
 int t_counters(struct ctx *c)
 {
@@ -67,14 +80,42 @@ int t_counters(struct ctx *c)
 		rc = fail("accepted %lld active %lld, not 1 and 1", v[0], v[1]);
 	if (rc == 0 && !closed_within(a, 4))
 		rc = fail("idle client not timed out with -t 1");
+	close(a);
 	if (rc == 0)
-		rc = server_counters(c->srv, keys, v, 6);
+		rc = counters_settled(c->srv, keys, v, 6);
 	if (rc == 0 && (v[1] != 0 || v[2] != 1 || v[3] != 1 ||
 	    v[4] != 10000 || v[5] != 10000))
 		rc = fail("active %lld rejected_full %lld timed_out %lld bytes "
 		    "%lld/%lld, not 0 1 1 10000/10000", v[1], v[2], v[3], v[4], v[5]);
-	close(a);
 	free(data);
+	return rc;
+}
+
+/*
+ * A log reader that stalls: hundreds of counter lines fill the pipe, and
+ * echod drops lines (and counts them) rather than stop serving.
+ */
+int t_log_stall(struct ctx *c)
+{
+	static const char *const keys[] = { "log_dropped" };
+	int fd = dial_ping(c, "before\n"), i, rc;
+	long long dropped = 0;
+
+	if (fd < 0)
+		return -1;
+	/* Not read meanwhile: 600 lines of ~250 bytes, the pipe holds 64 KiB. */
+	for (i = 0; i < 600; i++) {
+		kill(c->srv->pid, SIGUSR1);
+		nap(0.002);
+	}
+	rc = ping(fd, "while the log is stuck\n");
+	close(fd);
+	server_collect(c->srv, 200);
+	if (rc == 0)
+		rc = server_counters(c->srv, keys, &dropped, 1);
+	if (rc == 0 && dropped <= 0)
+		rc = fail("log_dropped %lld after 600 lines into a full pipe",
+		    dropped);
 	return rc;
 }
 
