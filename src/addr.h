@@ -1,8 +1,9 @@
 /*
- * addr: what echod reads in a peer's address: the address itself (a
- * v4-mapped IPv6 address taken as the IPv4 address it is), the key the
- * per-source limits count by (IPv4 /32, IPv6 /64), and the CIDR lists
- * of -A.
+ * addr: what echod reads in a peer's address. One form for both
+ * families: an IPv6 address, IPv4 ones v4-mapped (::ffff:a.b.c.d), as
+ * IPv4 clients of the dual-stack socket arrive anyway. The per-source
+ * key the limits count by (IPv4 address, IPv6 /64), and the networks of
+ * -A.
  */
 #ifndef ADDR_H
 #define ADDR_H
@@ -13,13 +14,12 @@
 #define ADDR_KEY 8		/* bytes of a per-source key */
 
 struct addr {
-	unsigned char b[16];	/* IPv4: b[0..3], the rest 0 */
-	int v4;
+	unsigned char b[16];
 };
 
 struct addr_net {
 	struct addr a;
-	unsigned bits;
+	unsigned bits;		/* of the 128; IPv4's /n is /(96 + n) */
 };
 
 struct addr_list {
@@ -27,22 +27,24 @@ struct addr_list {
 	struct addr_net net[ADDR_LIST_MAX];
 };
 
-/* The 4 (v4) or 16 bytes at b into *a; ::ffff:a.b.c.d becomes IPv4. */
+/* The 4 (v4) or 16 bytes at b into *a. */
 void addr_set(struct addr *a, int v4, const void *b);
+int addr_is_v4(const struct addr *a);
+int addr_is_loopback(const struct addr *a);
 /*
  * The socket address at sa (len bytes) into *a and *port. Returns -1 if
  * it is neither IPv4 nor IPv6.
  */
 int addr_of(const void *sa, size_t len, struct addr *a, unsigned *port);
 /*
- * The per-source key: the IPv6 /64, or ff:ff:ff:ff and the IPv4 address
- * (a multicast prefix, never a source, so the two never meet).
+ * The per-source key, ADDR_KEY bytes in a: the IPv6 /64, or 0:ffff and
+ * the IPv4 address (no IPv6 source has 0:ffff:a.b:c.d::/64: 0::/8 is
+ * reserved).
  */
-void addr_key(const struct addr *a, unsigned char key[ADDR_KEY]);
-int addr_is_loopback(const struct addr *a);
+const unsigned char *addr_key(const struct addr *a);
 /*
- * Add the network of the 4 (v4) or 16 bytes at b and its first bits to
- * l. Returns 0, or -1 with *why saying what is wrong.
+ * Add the network of the 4 (v4) or 16 bytes at b and its first bits (of
+ * 32 or 128) to l. Returns 0, or -1 with *why saying what is wrong.
  */
 int addr_list_add(struct addr_list *l, int v4, const void *b, unsigned bits,
     const char **why);

@@ -1,7 +1,7 @@
 /*
  * cap: one node per source with connections, chained from hash buckets
- * (as many as slots, rounded up to a power of two; the keyed hash keeps
- * chains short whatever the addresses). There are as many nodes as
+ * (as many as slots; the keyed hash keeps chains short whatever the
+ * addresses). There are as many nodes as
  * slots, so a new source always finds one. Each slot remembers its node,
  * so a close needs no address: getpeername fails after a reset.
  */
@@ -9,19 +9,9 @@
 
 #include "cap.h"
 
-static uint32_t buckets(uint32_t slots)
-{
-	uint32_t n = 1;
-
-	while (n < slots)
-		n <<= 1;
-	return n;
-}
-
 size_t cap_memsize(uint32_t slots)
 {
-	return (size_t)slots * (sizeof(struct cap_node) + sizeof(uint32_t)) +
-	    buckets(slots) * sizeof(uint32_t);
+	return (size_t)slots * (sizeof(struct cap_node) + 2 * sizeof(uint32_t));
 }
 
 void cap_init(struct cap *c, void *mem, uint32_t slots, uint32_t max,
@@ -30,19 +20,19 @@ void cap_init(struct cap *c, void *mem, uint32_t slots, uint32_t max,
 	/* Nodes first: they have the strictest alignment. */
 	c->node = mem;
 	c->bucket = (uint32_t *)(void *)(c->node + slots);
-	c->of_slot = c->bucket + buckets(slots);
-	c->mask = buckets(slots) - 1;
+	c->of_slot = c->bucket + slots;
+	c->slots = slots;
 	c->max = max;
 	c->fresh = 0;
 	c->free = 0;
 	c->key = *key;
 	/* A worker started again takes over memory its predecessor used. */
-	memset(c->bucket, 0, (buckets(slots) + slots) * sizeof(uint32_t));
+	memset(c->bucket, 0, 2 * (size_t)slots * sizeof(uint32_t));
 }
 
 static uint32_t *chain(const struct cap *c, const unsigned char *key)
 {
-	return &c->bucket[hash64(&c->key, key, ADDR_KEY) & c->mask];
+	return &c->bucket[(uint32_t)hash64(&c->key, key, ADDR_KEY) % c->slots];
 }
 
 void cap_give(struct cap *c, uint32_t slot)
@@ -65,15 +55,14 @@ void cap_give(struct cap *c, uint32_t slot)
 
 int cap_take(struct cap *c, uint32_t slot, const struct addr *a)
 {
-	unsigned char key[ADDR_KEY];
+	const unsigned char *key = addr_key(a);
 	uint32_t *head, i;
 	struct cap_node *n = NULL;
 
-	addr_key(a, key);
 	head = chain(c, key);
 	for (i = *head; i != 0; i = n->next) {
 		n = &c->node[i - 1];
-		if (memcmp(n->key, key, sizeof key) == 0)
+		if (memcmp(n->key, key, ADDR_KEY) == 0)
 			break;
 	}
 	if (i == 0) {
@@ -82,7 +71,7 @@ int cap_take(struct cap *c, uint32_t slot, const struct addr *a)
 		else
 			i = ++c->fresh;
 		n = &c->node[i - 1];
-		memcpy(n->key, key, sizeof key);
+		memcpy(n->key, key, ADDR_KEY);
 		n->count = 0;
 		n->next = *head;
 		*head = i;

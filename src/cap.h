@@ -19,7 +19,7 @@ struct cap_node {
 
 struct cap {
 	uint32_t max;		/* -C */
-	uint32_t mask;		/* buckets - 1 */
+	uint32_t slots;		/* and as many buckets */
 	uint32_t fresh;		/* nodes from here on were never used */
 	uint32_t free;		/* node + 1, chained through next */
 	uint32_t *bucket;	/* node + 1; 0: empty */

@@ -20,40 +20,43 @@ static int destination(const struct msghdr *m, struct addr *dst)
 {
 	const unsigned char *ctl = m->msg_control;
 	size_t at = 0, len = ctl != NULL ? m->msg_controllen : 0;
-	struct cmsghdr c;
-	struct in_pktinfo p4;
-	struct in6_pktinfo p6;
+	const struct cmsghdr *c;
+	const struct in_pktinfo *p4;
 	int found = 0;
 
-	/* By hand, each length checked against the buffer. */
-	while (len - at >= sizeof c) {
-		memcpy(&c, ctl + at, sizeof c);
-		if (c.cmsg_len < sizeof c || c.cmsg_len > len - at)
+	/*
+	 * By hand, each length checked against the buffer (control data is
+	 * aligned for cmsghdr). The last packet info wins: the kernel puts
+	 * IPv4's after IPv6's.
+	 */
+	while (len - at >= sizeof *c) {
+		c = (const struct cmsghdr *)(const void *)(ctl + at);
+		if (c->cmsg_len < sizeof *c || c->cmsg_len > len - at)
 			break;
-		if (c.cmsg_level == IPPROTO_IP && c.cmsg_type == IP_PKTINFO &&
-		    c.cmsg_len >= CMSG_LEN(sizeof p4)) {
-			memcpy(&p4, ctl + at + CMSG_LEN(0), sizeof p4);
-			if (p4.ipi_spec_dst.s_addr != 0 &&
-			    p4.ipi_spec_dst.s_addr != p4.ipi_addr.s_addr)
+		p4 = (const struct in_pktinfo *)(const void *)CMSG_DATA(c);
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof *p4)) {
+			if (p4->ipi_spec_dst.s_addr != 0 &&
+			    p4->ipi_spec_dst.s_addr != p4->ipi_addr.s_addr)
 				return -1;
-			addr_set(dst, 1, &p4.ipi_addr);
-			found = 4;
-		} else if (c.cmsg_level == IPPROTO_IPV6 &&
-		    c.cmsg_type == IPV6_PKTINFO && found != 4 &&
-		    c.cmsg_len >= CMSG_LEN(sizeof p6)) {
-			memcpy(&p6, ctl + at + CMSG_LEN(0), sizeof p6);
-			addr_set(dst, 0, &p6.ipi6_addr);
-			found = 6;
+			addr_set(dst, 1, &p4->ipi_addr);
+			found = 1;
+		} else if (c->cmsg_level == IPPROTO_IPV6 &&
+		    c->cmsg_type == IPV6_PKTINFO &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			addr_set(dst, 0, CMSG_DATA(c));	/* ipi6_addr */
+			found = 1;
 		}
-		if (CMSG_ALIGN(c.cmsg_len) > len - at)
+		if (CMSG_ALIGN(c->cmsg_len) > len - at)
 			break;
-		at += CMSG_ALIGN(c.cmsg_len);
+		at += CMSG_ALIGN(c->cmsg_len);
 	}
-	/* Multicast, class E, 255.255.255.255, this network; IPv6 multicast. */
-	if (!found || dst->b[0] == (dst->v4 ? 0 : 0xff) ||
-	    (dst->v4 && dst->b[0] >= 224))
+	if (!found)
 		return -1;
-	return 0;
+	/* Multicast, class E, 255.255.255.255, this network; IPv6 multicast. */
+	if (addr_is_v4(dst))
+		return dst->b[12] >= 224 || dst->b[12] == 0 ? -1 : 0;
+	return dst->b[0] == 0xff ? -1 : 0;
 }
 
 /*
@@ -68,8 +71,8 @@ static int forged(const struct addr *src, const struct addr *dst)
 
 	if (addr_is_loopback(src))
 		return !addr_is_loopback(dst);
-	if (src->v4)
-		return src->b[0] == 0 || src->b[0] >= 224;
+	if (addr_is_v4(src))
+		return src->b[12] == 0 || src->b[12] >= 224;
 	return src->b[0] == 0xff || memcmp(src->b, zero, sizeof zero) == 0;
 }
 

@@ -1,7 +1,3 @@
-#include <string.h>
-#include <sys/auxv.h>
-#include <sys/random.h>
-
 #include "hash.h"
 
 #define ROTL(x, b) ((uint32_t)((x) << (b) | (x) >> (32 - (b))))
@@ -58,16 +54,4 @@ uint64_t hash64(const struct hash_key *key, const void *data, size_t len)
 	s.v[1] ^= 0xdd;
 	rounds(&s, 4);
 	return (uint64_t)(s.v[1] ^ s.v[3]) << 32 | lo;
-}
-
-void hash_key_new(struct hash_key *key)
-{
-	const unsigned char *aux;
-
-	if (getrandom(key, sizeof *key, GRND_NONBLOCK) == sizeof *key)
-		return;
-	/* 16 bytes from the kernel at exec; the libc's canary uses the first. */
-	aux = (const unsigned char *)getauxval(AT_RANDOM);
-	if (aux != NULL)
-		memcpy(key, aux + 8, sizeof *key);
 }

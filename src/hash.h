@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/auxv.h>
 
 struct hash_key {
 	uint32_t k[2];
@@ -16,9 +18,16 @@ struct hash_key {
 /* The 64-bit hash of len bytes at data (little-endian, as the reference). */
 uint64_t hash64(const struct hash_key *key, const void *data, size_t len);
 /*
- * A fresh secret from getrandom, without waiting for the entropy pool at
- * early boot (then, or on kernels without getrandom, from AT_RANDOM).
+ * A secret from the 16 bytes the kernel's generator gave this exec
+ * (AT_RANDOM): always there, no system call, no wait at early boot. The
+ * libc's stack canary uses the first of them.
  */
-void hash_key_new(struct hash_key *key);
+static inline void hash_key_new(struct hash_key *key)
+{
+	const unsigned char *aux = (const unsigned char *)getauxval(AT_RANDOM);
+
+	if (aux != NULL)
+		memcpy(key, aux + 8, sizeof *key);
+}
 
 #endif

@@ -81,18 +81,7 @@ static int take(const struct limit_rule *r, struct limit_entry *t,
 	return c >= r->cost;
 }
 
-int limit_source(struct limit *l, const struct addr *a, uint32_t now)
-{
-	unsigned char key[ADDR_KEY];
-
-	if (l->source.cap == 0)
-		return 1;
-	addr_key(a, key);
-	return take(&l->source, l->t->source, SETS(l->t->source),
-	    hash64(&l->key, key, sizeof key), now, NULL);
-}
-
-int limit_repeat(struct limit *l, const struct addr *a, unsigned port,
+int limit_check(struct limit *l, const struct addr *a, unsigned port,
     const unsigned char *data, size_t len, uint32_t now)
 {
 	struct fingerprint {
@@ -109,6 +98,12 @@ int limit_repeat(struct limit *l, const struct addr *a, unsigned port,
 	memcpy(in.ends, data, n);
 	memcpy(in.ends + n, data + len - n, n);
 	h = hash64(&l->key, &in, offsetof(struct fingerprint, ends) + 2 * n);
-	return take(&repeat, l->t->repeat, SETS(l->t->repeat), h, now,
-	    &l->t->door[(uint32_t)(h >> 32) & (LIMIT_DOOR - 1)]);
+	if (!take(&repeat, l->t->repeat, SETS(l->t->repeat), h, now,
+	    &l->t->door[(uint32_t)(h >> 32) & (LIMIT_DOOR - 1)]))
+		return LIMIT_LOOP;
+	if (l->source.cap != 0 && !take(&l->source, l->t->source,
+	    SETS(l->t->source), hash64(&l->key, addr_key(a), ADDR_KEY), now,
+	    NULL))
+		return LIMIT_RATE;
+	return LIMIT_OK;
 }

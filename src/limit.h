@@ -55,10 +55,15 @@ size_t limit_memsize(unsigned rate);
 /* rate datagrams a second per source, burst at once; rate 0: no limit. */
 void limit_init(struct limit *l, void *mem, const struct hash_key *key,
     unsigned rate, unsigned burst);
-/* 1 to answer a datagram from a at now (ms), 0 if a is over its rate. */
-int limit_source(struct limit *l, const struct addr *a, uint32_t now);
-/* 1 to answer, 0 if this payload from a, port repeats like a loop. */
-int limit_repeat(struct limit *l, const struct addr *a, unsigned port,
+enum { LIMIT_OK, LIMIT_LOOP, LIMIT_RATE };
+
+/*
+ * May the datagram of len bytes at data from a, port be answered at now
+ * (ms)? LIMIT_LOOP if the payload repeats like a loop (checked first, so
+ * a loop does not spend its sender's rate), LIMIT_RATE if a is over its
+ * rate, else LIMIT_OK. data is not NULL even if len is 0.
+ */
+int limit_check(struct limit *l, const struct addr *a, unsigned port,
     const unsigned char *data, size_t len, uint32_t now);
 
 #endif

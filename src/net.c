@@ -196,16 +196,12 @@ int net_set_pktinfo(int fd)
 	return set_int(fd, IPPROTO_IP, IP_PKTINFO, 1);
 }
 
-int net_set_peek_offset(int fd)
-{
-	return set_int(fd, SOL_SOCKET, SO_PEEK_OFF, 0);
-}
-
-unsigned net_local_port(int fd)
+int net_udp_own(int fd, int peek, unsigned *port)
 {
 	struct net_addr self;
 
-	return local(fd, &self) < 0 ? 0 : port_of(&self);
+	*port = local(fd, &self) < 0 ? 0 : port_of(&self);
+	return peek && set_int(fd, SOL_SOCKET, SO_PEEK_OFF, 0) == 0;
 }
 
 /* A number from the environment, or -1. */

@@ -36,10 +36,12 @@ int net_set_inq(int fd);
 /* Datagrams carry the local address they came to (IP_PKTINFO and
  * IPV6_RECVPKTINFO), so the answer goes out from it. */
 int net_set_pktinfo(int fd);
-/* MSG_PEEK starts at an offset that reads move back (SO_PEEK_OFF). */
-int net_set_peek_offset(int fd);
-/* The port fd is bound to; 0 if it cannot tell. */
-unsigned net_local_port(int fd);
+/*
+ * A datagram socket's bound port into *port (0 if it cannot tell); with
+ * peek, MSG_PEEK starts at an offset that reads move back (SO_PEEK_OFF,
+ * set to 0): 1 if that works.
+ */
+int net_udp_own(int fd, int peek, unsigned *port);
 /*
  * Sockets a service manager passed (systemd's LISTEN_FDS protocol, fds 3
  * and up, when LISTEN_PID is ours): listening TCP ones into tcp[], UDP

@@ -40,10 +40,10 @@ const char options_help[] =
     "  -U          UDP echo too, on the same address and port\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
     STR(WORKERS_MAX) "\n"
-    "  -R N[/B]    UDP datagrams/s per source, bursts of B (default N), 0: no\n"
-    "              limit (default " STR(RATE) ")\n"
+    "  -R N[/B]    UDP datagrams/s per source, burst B; 0: no limit (" STR(RATE)
+    ")\n"
     "  -C N        TCP connections per source (default: no limit)\n"
-    "  -A NET      serve NET only (10.0.0.0/8, fd00::/8...), up to "
+    "  -A NET      serve NET only (10.0.0.0/8, fd00::/8), up to "
     STR(ADDR_LIST_MAX) " times\n"
     "  -u UID[:GID] run as this numeric user (and group) once bound\n"
     "  -r DIR      chroot into DIR once bound (an empty directory will do)\n"

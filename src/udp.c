@@ -51,7 +51,6 @@ struct udp {
 	} ctrl[UDP_BATCH];
 	uint32_t len[UDP_BATCH];	/* what the peek saw */
 	struct udp_sock sock[MAX_LISTEN];
-	int no_sendmmsg;
 	const struct addr_list *allow;
 	struct limit limit;
 	unsigned char data[UDP_AREA];
@@ -67,29 +66,34 @@ struct udp *udp_init(void *mem, const struct udp_setup *s)
 	struct udp *u = mem;
 	int i;
 
-	u->no_sendmmsg = 0;
 	u->allow = s->allow;
 	for (i = 0; i < s->nfd && i < MAX_LISTEN; i++) {
 		u->sock[i].fd = s->fd[i];
-		u->sock[i].port = net_local_port(s->fd[i]);
-		u->sock[i].peek = !s->shared && net_set_peek_offset(s->fd[i]) == 0;
+		u->sock[i].peek = net_udp_own(s->fd[i], !s->shared,
+		    &u->sock[i].port);
 		u->sock[i].owed = 0;
 	}
 	limit_init(&u->limit, s->limit_mem, s->key, s->rate, s->burst);
 	return u;
 }
 
-/* Message i reads into len bytes at buf. */
+/*
+ * Message i reads into len bytes at buf. musl's msghdr has padding the
+ * kernel must see as 0 (send_all): its recvmmsg clears it, and nothing
+ * else writes it.
+ */
 static void prepare(struct udp *u, int i, unsigned char *buf, size_t len)
 {
+	struct msghdr *m = &u->msg[i].msg_hdr;
+
 	u->iov[i].iov_base = buf;
 	u->iov[i].iov_len = len;
-	/* All of it: musl's padding must be 0 for the kernel (send_batch). */
-	u->msg[i] = (struct mmsghdr){ .msg_hdr = {
-	    .msg_name = &u->peer[i], .msg_namelen = sizeof u->peer[i],
-	    .msg_iov = &u->iov[i], .msg_iovlen = 1,
-	    .msg_control = u->ctrl[i].buf,
-	    .msg_controllen = sizeof u->ctrl[i].buf } };
+	m->msg_name = &u->peer[i];
+	m->msg_namelen = sizeof u->peer[i];
+	m->msg_iov = &u->iov[i];
+	m->msg_iovlen = 1;
+	m->msg_control = u->ctrl[i].buf;
+	m->msg_controllen = sizeof u->ctrl[i].buf;
 }
 
 /* The lengths of up to UDP_BATCH waiting datagrams into u->len. */
@@ -145,42 +149,31 @@ static unsigned long long *refusal(struct udp *u, const struct udp_sock *s,
 		return &st->udp_guarded;
 	if (u->allow != NULL && !addr_list_has(u->allow, &a))
 		return &st->udp_denied;
-	if (!limit_repeat(&u->limit, &a, port, h->msg_iov->iov_base,
-	    m->msg_len, now))
+	switch (limit_check(&u->limit, &a, port, h->msg_iov->iov_base,
+	    m->msg_len, now)) {
+	case LIMIT_LOOP:
 		return &st->udp_looped;
-	if (!limit_source(&u->limit, &a, now))
+	case LIMIT_RATE:
 		return &st->udp_limited;
-	return NULL;
-}
-
-/*
- * musl's sendmmsg makes a sendmsg of each message on 64-bit machines (its
- * msghdr has padding where the kernel's has wider fields), so call the
- * kernel's: prepare() zeroes the padding, and the control data is the
- * kernel's own.
- */
-static int send_batch(struct udp *u, int fd, struct mmsghdr *m, int n)
-{
-	if (!u->no_sendmmsg) {
-		int r = (int)syscall(SYS_sendmmsg, fd, m, n, MSG_DONTWAIT);
-
-		if (r >= 0 || errno != ENOSYS)
-			return r;
-		u->no_sendmmsg = 1;
 	}
-	return sendmsg(fd, &m->msg_hdr, MSG_DONTWAIT) < 0 ? -1 : 1;
+	return NULL;
 }
 
 /*
  * Send replies [0, n). A reply the kernel refuses for its own sake (no
  * route to that peer) is dropped alone; a full buffer drops the rest.
+ * musl's sendmmsg makes a sendmsg of each message on 64-bit machines (its
+ * msghdr has padding where the kernel's has wider fields), so this calls
+ * the kernel's (Linux 3.0 and later): the padding is 0 (prepare), and the
+ * control data is the kernel's own.
  */
 static void send_all(struct udp *u, int fd, int n, struct stats *st)
 {
 	int at = 0, r;
 
 	while (at < n) {
-		r = send_batch(u, fd, u->msg + at, n - at);
+		r = (int)syscall(SYS_sendmmsg, fd, u->msg + at, n - at,
+		    MSG_DONTWAIT);
 		if (r > 0) {
 			st->udp_out += (unsigned)r;
 			at += r;
@@ -204,16 +197,11 @@ static void answer(struct udp *u, const struct udp_sock *s, int n,
 
 	st->udp_in += (unsigned)n;
 	for (i = 0; i < n; i++) {
-		struct msghdr *m = &u->msg[i].msg_hdr;
-
 		if ((no = refusal(u, s, &u->msg[i], now, st)) != NULL) {
 			(*no)++;
 			continue;
 		}
 		u->iov[i].iov_len = u->msg[i].msg_len;
-		if (m->msg_controllen == 0)
-			m->msg_control = NULL;
-		m->msg_flags = 0;
 		u->msg[keep++] = u->msg[i];
 	}
 	send_all(u, s->fd, keep, st);

@@ -40,10 +40,11 @@ static void bytes(struct input *in, unsigned char *out, size_t n)
 		out[i] = (unsigned char)byte(in);
 }
 
+static const unsigned char v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
 /* Bias addresses towards the interesting ones: the input says which. */
 static void address(struct input *in, unsigned char a[16], int v4)
 {
-	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 	unsigned form = byte(in);
 
 	memset(a, 0, 16);
@@ -51,7 +52,7 @@ static void address(struct input *in, unsigned char a[16], int v4)
 	if (v4)
 		return;
 	if (form % 4 == 1) {		/* v4-mapped */
-		memcpy(a, mapped, 12);
+		memcpy(a, v4_mapped, 12);
 	} else if (form % 4 == 2) {	/* ::1, ::, or v4-compatible */
 		memset(a, 0, 12);
 		if (form & 4)
@@ -67,10 +68,9 @@ struct ref_addr {
 
 static struct ref_addr unmap(const unsigned char *a, int v4)
 {
-	static const unsigned char mapped[12] = { [10] = 0xff, [11] = 0xff };
 	struct ref_addr r = { .v4 = v4 };
 
-	if (!v4 && memcmp(a, mapped, 12) == 0) {
+	if (!v4 && memcmp(a, v4_mapped, 12) == 0) {
 		r.v4 = 1;
 		memcpy(r.b, a + 12, 4);
 	} else {
@@ -130,7 +130,7 @@ static void well_formed(struct input *in)
 		    CMSG_SPACE(sizeof(struct in6_pktinfo))];
 	} ctl;
 	struct msghdr m = { .msg_name = &name, .msg_control = ctl.buf };
-	unsigned char src[16], dst4[4], spec[4], dst6[16];
+	unsigned char src[16], dst4[4], spec[4], dst6[16], mapped_src[16];
 	unsigned flags = byte(in), port, ours, sport;
 	struct in6_pktinfo p6 = { .ipi6_ifindex = 1 };
 	struct in_pktinfo p4 = { .ipi_ifindex = 1 };
@@ -176,7 +176,8 @@ static void well_formed(struct input *in)
 	}
 
 	rs = unmap(src, src4);
-	if (info4)
+	/* The last packet info decides (the kernel puts IPv4's last). */
+	if (info4 && (!info6 || six_first))
 		rd = unmap(dst4, 1);
 	else
 		rd = unmap(dst6, 0);
@@ -196,8 +197,10 @@ static void well_formed(struct input *in)
 	INVARIANT(got == want);
 	if (got != GUARD_OK)
 		return;
-	INVARIANT(sport == port && out.v4 == rs.v4);
-	INVARIANT(memcmp(out.b, rs.b, rs.v4 ? 4 : 16) == 0);
+	/* The source, IPv4 in its v4-mapped form. */
+	memcpy(mapped_src, v4_mapped, sizeof v4_mapped);
+	memcpy(mapped_src + (rs.v4 ? 12 : 0), rs.b, rs.v4 ? 4 : 16);
+	INVARIANT(sport == port && memcmp(out.b, mapped_src, 16) == 0);
 }
 
 static void raw(struct input *in)

@@ -12,9 +12,10 @@ static const struct hash_key key = { { 1, 2 } };
 
 static struct addr host(unsigned n)
 {
-	struct addr a = { .b = { 10, 0, (unsigned char)(n >> 8),
-	    (unsigned char)n }, .v4 = 1 };
+	unsigned char b[4] = { 10, 0, (unsigned char)(n >> 8), (unsigned char)n };
+	struct addr a;
 
+	addr_set(&a, 1, b);
 	return a;
 }
 

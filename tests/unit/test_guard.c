@@ -101,7 +101,7 @@ static void ports(void)
 	source(&d, "192.0.2.1", 40000);
 	to4(&d, "198.51.100.1", "198.51.100.1");
 	CHECK(guard_check(&d.m, PORT, &a, &port) == GUARD_OK);
-	CHECK(port == 40000 && a.v4 && a.b[0] == 192);
+	CHECK(port == 40000 && addr_is_v4(&a) && a.b[12] == 192);
 	CHECK(v4("192.0.2.1", 1024, "198.51.100.1") == GUARD_OK);
 	CHECK(v4("192.0.2.1", 65535, "198.51.100.1") == GUARD_OK);
 	/* Small services, privileged ports, NFS, another echod. */

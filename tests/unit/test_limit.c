@@ -17,19 +17,25 @@ static void setup(unsigned rate, unsigned burst)
 
 static struct addr ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 {
-	struct addr x = { .b = { (unsigned char)a, (unsigned char)b,
-	    (unsigned char)c, (unsigned char)d }, .v4 = 1 };
+	unsigned char v4[4] = { (unsigned char)a, (unsigned char)b,
+	    (unsigned char)c, (unsigned char)d };
+	struct addr x;
 
+	addr_set(&x, 1, v4);
 	return x;
 }
 
-/* How many of n datagrams from a at time now get through. */
+/* How many of n datagrams from a at time now get through (each new). */
 static unsigned burst_of(const struct addr *a, unsigned n, uint32_t now)
 {
+	static uint32_t serial;
 	unsigned ok = 0;
 
-	while (n-- > 0)
-		ok += (unsigned)limit_source(&l, a, now);
+	while (n-- > 0) {
+		serial++;
+		ok += limit_check(&l, a, 40000, (const unsigned char *)&serial,
+		    sizeof serial, now) == LIMIT_OK;
+	}
 	return ok;
 }
 
@@ -124,8 +130,8 @@ static void eviction(void)
 static unsigned repeat(const struct addr *a, unsigned port, const char *msg,
     uint32_t now)
 {
-	return (unsigned)limit_repeat(&l, a, port, (const unsigned char *)msg,
-	    strlen(msg), now);
+	return limit_check(&l, a, port, (const unsigned char *)msg, strlen(msg),
+	    now) != LIMIT_LOOP;
 }
 
 /*
@@ -217,7 +223,7 @@ static void payloads(void)
 	memset(big, 'z', sizeof big);
 	for (i = 0, ok = 0; i < 100; i++) {
 		big[i % 2 ? 3 : sizeof big - 3] = (unsigned char)i;
-		ok += (unsigned)limit_repeat(&l, &a, 5000, big, sizeof big, 0);
+		ok += limit_check(&l, &a, 5000, big, sizeof big, 0) != LIMIT_LOOP;
 	}
 	CHECK(ok == 100);
 	/* And it recovers: once per LOOP_MS. */

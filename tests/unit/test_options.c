@@ -57,7 +57,8 @@ void test_options(void)
 	CHECK(P("-R", "1000000/1000000") == 0 && o.rate == 1000000);
 	CHECK(P("-C", "4") == 0 && o.cap == 4);
 	CHECK(P("-A", "10.0.0.0/8", "-A", "fd00::/8", "-A::1") == 0);
-	CHECK(o.allow.n == 3 && o.allow.net[1].bits == 8 && !o.allow.net[1].a.v4);
+	CHECK(o.allow.n == 3 && o.allow.net[0].bits == 96 + 8);
+	CHECK(o.allow.net[1].bits == 8 && o.allow.net[2].bits == 128);
 
 	CHECK(P("-p", "70000") < 0 && err_names("-p:"));
 	CHECK(P("-p", "-1") < 0 && err_names("-p:"));
@@ -87,8 +88,9 @@ void test_options(void)
 	CHECK(P("-C", "0") < 0 && err_names("-C:"));
 	CHECK(P("-C", "x") < 0 && err_names("-C:"));
 	CHECK(P("-A", "10.0.0.0/8", "-A", "::ffff:10.0.0.0/104") == 0);
-	CHECK(o.allow.n == 2 && o.allow.net[1].a.v4 && o.allow.net[1].bits == 8);
-	CHECK(P("-A", "10.0.0.0/08") == 0 && o.allow.net[0].bits == 8);
+	CHECK(o.allow.n == 2 && o.allow.net[1].bits == 104);
+	CHECK(memcmp(&o.allow.net[0], &o.allow.net[1], sizeof o.allow.net[0]) == 0);
+	CHECK(P("-A", "10.0.0.0/08") == 0 && o.allow.net[0].bits == 96 + 8);
 	CHECK(P("-A", "10.0.0.1/8") < 0 && err_names("-A:"));
 	CHECK(strstr(o.err, "bits set") && strstr(o.err, "10.0.0.1/8"));
 	CHECK(P("-A", "fd00::/129") < 0 && err_names("-A:"));
