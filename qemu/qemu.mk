@@ -7,6 +7,7 @@
 #                         instruction and echo on a CPU without FPU
 #   make qemu-user        the integration suite of each arch under
 #                         qemu-<arch>-static, invoked explicitly
+#   make qemu-user-64k    aarch64's suite on 64 KiB pages
 #   make qemu-test        boot Debian's kernel of each arch in BOOT_ARCHS
 #                         under qemu-system; /init runs the suite inside,
 #                         then the host's itest tests the guest's echod
@@ -30,7 +31,7 @@ PKGS_QEMU = qemu-system-x86 qemu-system-arm qemu-system-mips \
 	gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-mipsel-linux-gnu \
 	gcc-arm-linux-gnueabi gcc-mips-linux-gnu
 PKGS += $(PKGS_QEMU)
-CHECKS += qemu-user qemu-test soft-float
+CHECKS += qemu-user qemu-user-64k qemu-test soft-float
 # OpenWrt's MIPS targets are soft-float (most of those routers have no
 # FPU), and so is echod for them: its release link uses a soft-float musl,
 # build/sysroot/<arch>-sf (qemu/toolchain.sh). Test programs use floating
@@ -60,7 +61,8 @@ xrel_specs = $(if $(call is_host,$(1)),$(REL_SPECS),build/specs/$(2).specs)
 xcc_rel = $(if $(call is_host,$(1)),$(CC_REL),$(XGCC_$(1)) -specs $(call xrel_specs,$(1),$(2)))
 xsoft = $(1)$(if $(filter $(FLOAT_ARCHS),$(1)),-sf)
 
-.PHONY: cross sizes soft-float qemu-user qemu-test qemu-run setup-qemu qemu-clean
+.PHONY: cross sizes soft-float qemu-user qemu-user-64k qemu-test qemu-run \
+	setup-qemu qemu-clean
 
 ifeq ($(origin ARCH),command line)
 ifeq ($(filter $(ARCH),$(CROSS_ARCHS)),)
@@ -122,6 +124,11 @@ soft-float: setup-qemu build/echod $(FLOAT_ARCHS:%=build/%/echod)
 
 qemu-user: setup-qemu $(USER_ARCHS:%=build/%/echod) $(USER_ARCHS:%=build/%/itest)
 	sh qemu/user-test.sh $(USER_ARCHS)
+
+# aarch64's suite again on 64 KiB pages (qemu-user's -p, which sets
+# AT_PAGESZ): Debian has no 64K arm64 kernel to boot.
+qemu-user-64k: setup-qemu build/aarch64/echod build/aarch64/itest
+	QEMU_PAGESIZE=65536 sh qemu/user-test.sh aarch64
 
 qemu-test: setup-qemu build/itest $(BOOT_ARCHS:%=build/%/initramfs.cpio)
 	sh qemu/boot-test.sh $(BOOT_ARCHS)

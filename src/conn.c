@@ -19,6 +19,9 @@
 #define ROUNDS 8	/* edge mode: read/send rounds per turn */
 #define BURST 65536	/* bulk: bytes relayed per peek */
 
+/* Bulk data passes through here; dropped input is "read" into it unread. */
+static unsigned char burst[BURST];
+
 void conn_start(struct conn *c, unsigned char *ring)
 {
 	ring_init(&c->ring, ring);
@@ -138,7 +141,6 @@ static int fill(struct conn *c, int fd, const struct conn_env *e)
  */
 static int relay(struct conn *c, int fd, const struct conn_env *e)
 {
-	static unsigned char burst[BURST];
 	ssize_t n, k;
 
 	c->flags &= ~(CONN_MORE | CONN_HELD | CONN_BULK);
@@ -222,7 +224,7 @@ static int discard(int fd, const struct conn_env *e)
 	ssize_t r;
 
 	for (round = 0; round < ROUNDS; round++) {
-		r = recv(fd, NULL, BURST, MSG_TRUNC | MSG_DONTWAIT);
+		r = recv(fd, burst, sizeof burst, MSG_TRUNC | MSG_DONTWAIT);
 		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
 			return CONN_CLOSE;
 		if (r < 0)

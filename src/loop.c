@@ -53,6 +53,98 @@ static struct conn *conn_of(struct loop *lp, const struct slot *s)
 	return &lp->conn[slot_index(&lp->slots, s)];
 }
 
+/*
+ * Register the listeners for events, or take them out (0). DEL and ADD
+ * rather than MOD: EPOLLEXCLUSIVE registrations cannot be modified, and
+ * ADD puts this process last among the listeners' exclusive waiters.
+ */
+static int listen_for(struct loop *lp, uint32_t events)
+{
+	int i;
+
+	for (i = 0; i < lp->ntcp; i++) {
+		struct epoll_event ev = { .events = events,
+		    .data.u64 = tag(ID_TCP + (uint32_t)i, 0) };
+
+		if (lp->armed != 0 && epoll_ctl(lp->epoll_fd, EPOLL_CTL_DEL,
+		    lp->tcp_fd[i], &ev) < 0)
+			return -1;
+		if (events != 0 && epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD,
+		    lp->tcp_fd[i], &ev) < 0)
+			return -1;
+	}
+	lp->armed = events;
+	return 0;
+}
+
+/*
+ * Add to a count in shared memory. ARMv5 has no atomic instruction; for
+ * it libgcc brings 3.8 KB of __sync functions around the kernel's cmpxchg
+ * helper, which this calls itself.
+ */
+static int count_add(int *p, int d)
+{
+#if defined(__arm__) && __ARM_ARCH < 6
+	typedef int (*cmpxchg_fn)(int, int, volatile int *);
+	cmpxchg_fn cmpxchg = (cmpxchg_fn)0xffff0fc0;	/* __kuser_cmpxchg */
+	int old;
+
+	do
+		old = *(volatile int *)p;
+	while (cmpxchg(old, old + d, p) != 0);
+	return old + d;
+#else
+	return __atomic_add_fetch(p, d, __ATOMIC_SEQ_CST);
+#endif
+}
+
+/*
+ * Count this worker among those with room, or not; how many are. Only
+ * this worker (or its replacement) writes its in[].
+ */
+static int room(struct loop *lp, int has)
+{
+	struct loop_share *sh = lp->share;
+	volatile int *in = &sh->in[lp->worker];
+
+	if (*in == has)
+		return *(volatile int *)&sh->room;
+	*in = has;
+	return count_add(&sh->room, has ? 1 : -1);
+}
+
+/*
+ * What the listeners should wait for now (see struct loop_share): when
+ * paused, nothing; shared, exclusively while a slot is free, else nothing
+ * unless no worker has room: then plainly, to refuse.
+ */
+static uint32_t listen_events(struct loop *lp)
+{
+	int full = lp->slots.used == lp->slots.n;
+
+	if (lp->paused)
+		return 0;
+	if (lp->share == NULL)
+		return EPOLLIN;
+	if (room(lp, !full) > 0)
+		return full ? 0 : EPOLLIN | EPOLLEXCLUSIVE;
+	return EPOLLIN;
+}
+
+static int relisten(struct loop *lp)
+{
+	uint32_t want = listen_events(lp);
+
+	return want == lp->armed ? 0 : listen_for(lp, want);
+}
+
+/* Shared listeners follow the slots. */
+static void slots_changed(struct loop *lp)
+{
+	if (lp->share != NULL && relisten(lp) < 0)
+		say("epoll_ctl listener: %m");
+}
+
 /* close() also removes the fd from epoll: client fds are never shared. */
 static void drop(struct loop *lp, struct slot *s)
 {
@@ -60,6 +152,7 @@ static void drop(struct loop *lp, struct slot *s)
 		cap_give(lp->cap, slot_index(&lp->slots, s));
 	close(s->fd);
 	slot_give(&lp->slots, s);
+	slots_changed(lp);
 }
 
 static void queue_again(struct loop *lp, struct slot *s)
@@ -198,34 +291,14 @@ static void admit(struct loop *lp, int fd, const struct net_addr *peer)
 		return;
 	}
 	lp->count.accepted++;
-}
-
-/*
- * Take the listeners out of epoll for a while, or put them back. DEL and
- * ADD rather than MOD: EPOLLEXCLUSIVE registrations cannot be modified.
- */
-static int listening(struct loop *lp, int on)
-{
-	int i;
-
-	for (i = 0; i < lp->ntcp; i++) {
-		struct epoll_event ev = { .events = EPOLLIN,
-		    .data.u64 = tag(ID_TCP + (uint32_t)i, 0) };
-
-		if (lp->shared)
-			ev.events |= EPOLLEXCLUSIVE;
-		if (epoll_ctl(lp->epoll_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
-		    lp->tcp_fd[i], &ev) < 0)
-			return -1;
-	}
-	return 0;
+	slots_changed(lp);
 }
 
 static void pause_accepting(struct loop *lp)
 {
-	if (listening(lp, 0) < 0)
-		say("epoll_ctl pause listener: %m");
 	lp->paused = 1;
+	if (relisten(lp) < 0)
+		say("epoll_ctl pause listener: %m");
 	lp->now = now_ms();
 	lp->resume_at = lp->now + PAUSE_MS;
 }
@@ -234,13 +307,11 @@ static void resume_accepting(struct loop *lp)
 {
 	if (lp->spare_fd < 0)
 		lp->spare_fd = dup(lp->tcp_fd[0]);
-	if (listening(lp, 1) < 0) {
-		say("epoll_ctl resume listener: %m");
-		listening(lp, 0);
-		lp->resume_at = lp->now + PAUSE_MS;
-		return;
-	}
 	lp->paused = 0;
+	if (relisten(lp) < 0) {
+		say("epoll_ctl resume listener: %m");
+		pause_accepting(lp);
+	}
 }
 
 /*
@@ -311,27 +382,36 @@ static void on_listen(struct loop *lp, int lfd)
 	struct net_addr peer;
 	int i, fd;
 
-	for (i = 0; i < ACCEPTS; i++) {
+	/* A refusing worker steps aside once another has room. */
+	slots_changed(lp);
+	for (i = 0; i < ACCEPTS && lp->armed != 0; i++) {
 		peer.len = sizeof peer.u;
 		fd = accept4(lfd, &peer.u.sa, &peer.len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0)
 			admit(lp, fd, &peer);
 		else if (accept_failed(lp, lfd) < 0)
-			return;
+			break;
 	}
+	/* Shared: to the back of the queue, so the next client wakes another. */
+	if (i > 0 && (lp->armed & EPOLLEXCLUSIVE) &&
+	    listen_for(lp, lp->armed) < 0)
+		say("epoll_ctl listener: %m");
 }
 
 static void report(const struct loop *lp)
 {
 	const struct stats *c = &lp->count;
+	char who[24] = "";
 
+	if (lp->worker >= 0)
+		say_fmt(who, sizeof who, "worker %d: ", lp->worker);
 	/* New counters go at the end: scripts read the line by position. */
-	say("accepted %llu active %u rejected_full %llu rejected_fd %llu "
+	say("%saccepted %llu active %u rejected_full %llu rejected_fd %llu "
 	    "timed_out %llu bytes_in %llu bytes_out %llu bytes_dropped %llu "
 	    "udp_in %llu udp_out %llu udp_dropped %llu log_dropped %llu "
 	    "rejected_cap %llu rejected_allow %llu udp_guarded %llu "
-	    "udp_denied %llu udp_looped %llu udp_limited %llu",
+	    "udp_denied %llu udp_looped %llu udp_limited %llu", who,
 	    c->accepted, lp->slots.used, c->rejected_full, c->rejected_fd,
 	    c->timed_out, c->bytes_in, c->bytes_out, c->bytes_dropped,
 	    c->udp_in, c->udp_out, c->udp_dropped, say_dropped(),
@@ -349,6 +429,8 @@ static int on_signal(struct loop *lp)
 		return 0;
 	if (si.ssi_signo == SIGUSR1)
 		report(lp);
+	else
+		signals_other((int)si.ssi_signo);
 	return si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT;
 }
 
@@ -438,18 +520,29 @@ int loop_init(struct loop *lp, const char **what)
 		return -1;
 	*what = "epoll_ctl";
 	if (add(lp, lp->signal_fd, EPOLLIN, ID_SIGNAL) < 0 ||
-	    listening(lp, 1) < 0)
+	    relisten(lp) < 0)
 		return -1;
 	for (i = 0; i < lp->nudp; i++)
 		if (add(lp, lp->udp_fd[i], EPOLLIN |
-		    (lp->shared ? EPOLLEXCLUSIVE : 0), ID_UDP + (uint32_t)i) < 0)
+		    (lp->share ? EPOLLEXCLUSIVE : 0), ID_UDP + (uint32_t)i) < 0)
 			return -1;
-	/* Edge mode: reads say what they left (Linux 4.18+; else guess). */
+	/*
+	 * Edge mode: reads say what they left (Linux 4.18+; else guess).
+	 * UNIX sockets have no TCP_INQ; their reads guess.
+	 */
 	lp->env.inq = lp->env.edge;
 	for (i = 0; i < lp->ntcp && lp->env.inq; i++)
-		if (net_set_inq(lp->tcp_fd[i]) < 0)
+		if (net_set_inq(lp->tcp_fd[i]) < 0 && errno != EOPNOTSUPP)
 			lp->env.inq = 0;
 	lp->env.count = &lp->count;
+	if (lp->single) {
+		struct net_addr peer = { .len = sizeof peer.u };
+
+		lp->now = now_ms();
+		if (getpeername(0, &peer.u.sa, &peer.len) < 0)
+			peer.len = 0;
+		admit(lp, 0, &peer);
+	}
 	if (lp->ntcp == 0)
 		return 0;
 	*what = "dup";
@@ -499,6 +592,8 @@ int loop_run(struct loop *lp)
 		serve_again(lp);
 		if (lp->idle_ms != 0)
 			sweep(lp);
+		if (lp->single && lp->slots.used == 0)
+			return 0;
 		if (lp->paused && until(lp->now, lp->resume_at) == 0)
 			resume_accepting(lp);
 	}

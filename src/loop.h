@@ -13,8 +13,23 @@
 #include "slots.h"
 #include "stats.h"
 #include "udp.h"
+#include "workers.h"
 
 #define MAX_LISTEN 8
+#define LOOP_FDS 3		/* descriptors besides the slots': epoll,
+				 * signalfd, the spare */
+
+/*
+ * Workers that wait on the same listeners (socket activation with -w):
+ * the kernel wakes one of them per client (EPOLLEXCLUSIVE), so a worker
+ * keeps the listeners in its epoll only while it has a free slot. The
+ * last one to fill up stays, without EPOLLEXCLUSIVE, to refuse clients
+ * (they see EOF) until another has room again. In MAP_SHARED memory.
+ */
+struct loop_share {
+	int room;			/* workers listening with a free slot */
+	int in[WORKERS_MAX];		/* 1: that worker is counted in room */
+};
 
 /* A kind of refusal: said at most once per NOTE_MS, with a count. */
 struct note {
@@ -28,7 +43,9 @@ struct loop {
 	int tcp_fd[MAX_LISTEN], ntcp;	/* listening sockets */
 	int udp_fd[MAX_LISTEN], nudp;	/* datagram sockets */
 	struct udp *udp;
-	int shared;		/* other processes wait on the same sockets */
+	struct loop_share *share;	/* NULL: the listeners are ours alone */
+	int worker;		/* its index with -w (SIGUSR1 lines), else -1 */
+	int single;		/* inetd: serve fd 0 alone, stop when it closes */
 	struct slots slots;
 	struct conn *conn;	/* one per slot, same index */
 	unsigned char *rings;	/* one per slot, same index */
@@ -42,6 +59,7 @@ struct loop {
 	uint32_t now;		/* milliseconds, CLOCK_MONOTONIC */
 	uint32_t resume_at;	/* accepting paused until then, if paused */
 	int paused;
+	uint32_t armed;		/* the listeners' epoll events, 0: not in */
 	uint32_t again;		/* edge mode: connections to serve unasked */
 	struct note full, nofd;	/* refusals said in the log */
 	struct stats count;
@@ -53,7 +71,7 @@ struct loop {
  * *what naming the failed call.
  */
 int loop_init(struct loop *lp, const char **what);
-/* Serve until SIGTERM or SIGINT; returns the exit status. */
+/* Serve until SIGTERM or SIGINT (or single's end); the exit status. */
 int loop_run(struct loop *lp);
 
 #endif

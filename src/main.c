@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -21,15 +22,15 @@
 
 #define VERSION "0.3.0"
 #define PROBE_MS 2000
-/* Descriptors besides the slots: stdio, listeners, epoll, signalfd, spare. */
-#define FD_OVERHEAD 16
 
 /* What main sets up and every worker shares. */
 struct setup {
 	struct options o;
-	struct net_addr addr;
-	int tcp[WORKERS_MAX], udp[WORKERS_MAX];	/* per worker, or shared */
-	int ntcp, nudp, inherited;
+	struct net_addr addr[MAX_LISTEN];	/* to bind, naddr of them */
+	int naddr;
+	/* Bound: naddr per worker, worker by worker. Inherited: shared. */
+	int tcp[WORKERS_MAX * MAX_LISTEN], udp[WORKERS_MAX * MAX_LISTEN];
+	int ntcp, nudp, inherited, inetd;
 	struct mem mem;
 	struct hash_key key;	/* the limits' secret */
 };
@@ -37,12 +38,13 @@ struct setup {
 static struct setup setup;
 
 /*
- * Make room for every slot's descriptor if the hard limit allows. prlimit,
- * not setrlimit: musl's setrlimit stops every thread to apply it.
+ * Make room for every slot's descriptor if the hard limit allows, above
+ * the highest one in use before the loop starts (used: stdio and the
+ * sockets). prlimit, not setrlimit: musl's setrlimit stops every thread.
  */
-static void raise_fd_limit(unsigned slots)
+static void raise_fd_limit(unsigned slots, unsigned used)
 {
-	rlim_t need = (rlim_t)slots + FD_OVERHEAD;
+	rlim_t need = (rlim_t)slots + used + LOOP_FDS;
 	struct rlimit rl;
 
 	if (prlimit(0, RLIMIT_NOFILE, NULL, &rl) < 0) {
@@ -63,18 +65,17 @@ static void raise_fd_limit(unsigned slots)
 		    (unsigned long long)need, (unsigned long long)rl.rlim_cur);
 }
 
-/* One socket of type on the address the options name. */
-static int open_listener(struct setup *s, int type, int flags)
+/* One socket of type on address i. */
+static int open_listener(struct setup *s, int i, int type, int flags)
 {
+	struct net_addr *a = &s->addr[i];
 	const char *what;
 	char name[64];
 	int fd;
 
-	if (s->o.af == 0)
-		flags |= NET_ANY;
-	fd = net_listen(&s->addr, type, flags, &what);
+	fd = net_listen(a, type, flags, &what);
 	if (fd < 0) {
-		net_addr_str(&s->addr, name, sizeof name);
+		net_addr_str(a, name, sizeof name);
 		if (flags & NET_REUSEPORT && errno == ENOPROTOOPT)
 			say("%s %s: this kernel has no SO_REUSEPORT, "
 			    "which -w needs", what, name);
@@ -85,42 +86,123 @@ static int open_listener(struct setup *s, int type, int flags)
 	return fd;
 }
 
-/* One TCP (and UDP) socket per worker, all on one port (SO_REUSEPORT). */
-static int bind_sockets(struct setup *s)
+/* The addresses -l names (their zones resolved), or all of them. */
+static int addresses(struct setup *s)
 {
 	const struct options *o = &s->o;
-	unsigned i, procs = o->workers ? o->workers : 1;
-	int flags = o->workers ? NET_REUSEPORT : 0;
+	unsigned i;
 
-	net_addr_set(&s->addr, o->af ? o->af : AF_INET6,
-	    o->af ? (const void *)&o->addr : &in6addr_any, o->port);
-	/* The first bind fixes the port (-p 0); the rest follow it. */
-	for (i = 0; i < procs; i++) {
-		if ((s->tcp[i] = open_listener(s, SOCK_STREAM, flags)) < 0)
+	s->naddr = o->nlisten ? (int)o->nlisten : 1;
+	net_addr_set(&s->addr[0], AF_INET6, &in6addr_any, o->port);
+	for (i = 0; i < o->nlisten; i++) {
+		const struct listen_addr *l = &o->listen[i];
+
+		net_addr_set(&s->addr[i], l->af, &l->addr, o->port);
+		if (l->af != AF_INET6)
+			continue;
+		s->addr[i].u.in6.sin6_scope_id = l->scope == NULL ?
+		    l->scope_id : net_ifindex(l->scope);
+		if (s->addr[i].u.in6.sin6_scope_id == 0 && l->scope != NULL) {
+			say("-l: no interface '%s': %m", l->scope);
 			return -1;
-		if (o->udp && (s->udp[i] = open_listener(s, SOCK_DGRAM, flags)) < 0)
-			return -1;
+		}
 	}
-	s->ntcp = (int)procs;
-	s->nudp = o->udp ? (int)procs : 0;
 	return 0;
 }
 
-/* Sockets inherited from a service manager, or bound here. */
-static int open_sockets(struct setup *s)
+/*
+ * Each worker's TCP (and UDP) socket on each address, all on one port
+ * (SO_REUSEPORT). The first bind fixes the port (-p 0); the rest follow.
+ */
+static int bind_sockets(struct setup *s)
 {
-	const char *what;
-	int n;
+	const struct options *o = &s->o;
+	unsigned w, procs = o->workers ? o->workers : 1;
+	int flags = (o->workers ? NET_REUSEPORT : 0) | (o->nlisten ? 0 : NET_ANY);
+	int i, fd;
 
-	n = net_inherited(s->tcp, &s->ntcp, s->udp, &s->nudp, MAX_LISTEN,
-	    &s->addr, &what);
-	if (n < 0) {
-		say("%s: %m", what);
+	if (addresses(s) < 0)
+		return -1;
+	raise_fd_limit(o->slots, 3 + procs * (unsigned)s->naddr * (o->udp + 1u));
+	for (w = 0; w < procs; w++)
+		for (i = 0; i < s->naddr; i++) {
+			if (s->ntcp > 0)
+				net_set_port(&s->addr[i], net_port(&s->addr[0]));
+			if ((fd = open_listener(s, i, SOCK_STREAM, flags)) < 0)
+				return -1;
+			s->tcp[s->ntcp++] = fd;
+			if (!o->udp)
+				continue;
+			if ((fd = open_listener(s, i, SOCK_DGRAM, flags)) < 0)
+				return -1;
+			s->udp[s->nudp++] = fd;
+		}
+	return 0;
+}
+
+/* The n sockets a service manager passed; flags that would bind, unused. */
+static int inherit(struct setup *s, int n)
+{
+	const struct options *o = &s->o;
+	const char *what;
+	int bad;
+
+	if (net_inherited(n, s->tcp, &s->ntcp, s->udp, &s->nudp, MAX_LISTEN,
+	    &bad, &what) < 0) {
+		if (errno != 0)
+			say("LISTEN_FDS: fd %d: %s: %m", bad, what);
+		else
+			say("LISTEN_FDS: fd %d %s", bad, what);
 		return -1;
 	}
-	s->inherited = n > 0;
-	if (!s->inherited && bind_sockets(s) < 0)
+	s->inherited = 1;
+	if (o->port_set || o->nlisten || o->udp)
+		say("warning:%s%s%s ignored: using LISTEN_FDS",
+		    o->port_set ? " -p" : "", o->nlisten ? " -l" : "",
+		    o->udp ? " -U" : "");
+	/* The sockets are fds 3 to n + 2. */
+	raise_fd_limit(o->slots, 3 + (unsigned)n);
+	return 0;
+}
+
+/*
+ * Started by inetd with a connection on fds 0, 1 and 2: serve it alone
+ * and exit. Nothing may be said into it: 1 and 2 become a socket that
+ * takes nothing (no file needed, unlike /dev/null).
+ */
+static void inetd(struct setup *s)
+{
+	int sink = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (sink >= 0) {
+		dup2(sink, 1);
+		dup2(sink, 2);
+		close(sink);
+	}
+	s->inetd = 1;
+	s->o.quiet = 1;
+	s->o.workers = 0;
+	s->o.slots = 1;
+}
+
+/* Sockets inherited from a service manager or inetd, or bound here. */
+static int open_sockets(struct setup *s)
+{
+	int n;
+
+	if (options_env(&s->o, getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
+	    (unsigned)getpid()) < 0) {
+		say("%s", s->o.err);
 		return -1;
+	}
+	if (s->o.passed > 0) {
+		if (inherit(s, (int)s->o.passed) < 0)
+			return -1;
+	} else if (net_stdin_conn()) {
+		inetd(s);
+	} else if (bind_sockets(s) < 0) {
+		return -1;
+	}
 	for (n = 0; n < s->nudp; n++)
 		if (net_set_pktinfo(s->udp[n]) < 0) {
 			say("setsockopt udp packet info: %m");
@@ -155,6 +237,8 @@ static int confine(const struct options *o)
 {
 	const char *what;
 
+	if (o->root != NULL && !o->drop && geteuid() == 0)
+		say("warning: -r without -u: root can leave a chroot");
 	if (o->root != NULL && sandbox_chroot(o->root) < 0) {
 		say("chroot %s: %m", o->root);
 		return -1;
@@ -189,26 +273,43 @@ static int filter(const struct options *o, int role)
 	return r < 0 ? -1 : 0;
 }
 
+/* "[::]:8000 tcp, [::]:8000 udp": one process's sockets. */
+static void where(const struct setup *s, char *buf, unsigned size)
+{
+	int i, n = s->inherited ? s->ntcp : s->naddr;
+	unsigned len = 0;
+	char name[128];
+
+	for (i = 0; i < n + (s->nudp > 0 ? n : 0); i++) {
+		int af = net_fd_str(i < n ? s->tcp[i] : s->udp[i - n], name,
+		    sizeof name);
+
+		len += say_fmt(buf + len, size - len, "%s%s%s", i ? ", " : "",
+		    name, af == AF_UNIX ? "" : i < n ? " tcp" : " udp");
+	}
+}
+
 static void say_start(const struct setup *s)
 {
 	const struct options *o = &s->o;
-	char name[64], workers[32] = "";
+	char on[320], idle[32] = "no idle timeout", workers[32] = "";
 
-	net_addr_str(&s->addr, name, sizeof name);
+	where(s, on, sizeof on);
+	if (o->idle_timeout != 0)
+		say_fmt(idle, sizeof idle, "idle timeout %u s", o->idle_timeout);
 	if (o->workers)
-		say_fmt(workers, sizeof workers, "%u workers x ", o->workers);
-	say("listening on %s %s%s, %s-triggered, %s, idle timeout %u s, "
-	    "%s(%u slots x (%u ring + %u header) + %u udp + %u cap) = "
+		say_fmt(workers, sizeof workers, "%u worker%s x ", o->workers,
+		    o->workers > 1 ? "s" : "");
+	say("listening on %s%s, %s-triggered, %s, %s, "
+	    "%s(%u slot%s x (%u ring + %u header) + %u udp + %u cap) = "
 	    "%llu bytes fixed",
-	    name, s->ntcp ? "tcp" : "", s->nudp ? (s->ntcp ? "+udp" : "udp") : "",
-	    o->edge ? "edge" : "level",
-	    o->mode == MODE_CAPITALIZE ? "capitalize" : "echo",
-	    o->idle_timeout, workers, o->slots, o->ring_size, s->mem.header,
+	    on, s->inherited ? " (from LISTEN_FDS)" : "",
+	    o->edge ? "edge" : "level", o->mode != MODE_CAPITALIZE ? "echo" :
+	    s->nudp ? "capitalize tcp, echo udp" : "capitalize", idle,
+	    workers, o->slots, o->slots > 1 ? "s" : "", o->ring_size,
+	    s->mem.header,
 	    (unsigned)(s->mem.part[MEM_UDP] + s->mem.part[MEM_LIMIT]),
 	    (unsigned)s->mem.part[MEM_CAP], (unsigned long long)mem_total(&s->mem));
-	if (s->inherited)
-		say("using %d tcp and %d udp sockets from LISTEN_FDS", s->ntcp,
-		    s->nudp);
 }
 
 /* A worker keeps its own sockets (all of them when they are shared). */
@@ -216,31 +317,27 @@ static void own_sockets(const struct setup *s, unsigned me, struct loop *lp)
 {
 	int i;
 
-	if (s->inherited || s->o.workers == 0) {
-		for (i = 0; i < s->ntcp; i++)
-			lp->tcp_fd[lp->ntcp++] = s->tcp[i];
-		for (i = 0; i < s->nudp; i++)
-			lp->udp_fd[lp->nudp++] = s->udp[i];
-		lp->shared = s->inherited && s->o.workers != 0;
-		return;
-	}
 	for (i = 0; i < s->ntcp; i++)
-		if ((unsigned)i == me)
+		if (s->inherited || s->o.workers == 0 ||
+		    (unsigned)(i / s->naddr) == me)
 			lp->tcp_fd[lp->ntcp++] = s->tcp[i];
 		else
 			close(s->tcp[i]);
 	for (i = 0; i < s->nudp; i++)
-		if ((unsigned)i == me)
+		if (s->inherited || s->o.workers == 0 ||
+		    (unsigned)(i / s->naddr) == me)
 			lp->udp_fd[lp->nudp++] = s->udp[i];
 		else
 			close(s->udp[i]);
+	if (s->inherited && s->o.workers != 0)
+		lp->share = s->mem.shared;
 }
 
 /* The UDP limits and guards, -A and -C, on this worker's memory. */
 static void exposure(const struct setup *s, unsigned me, struct loop *lp)
 {
 	const struct options *o = &s->o;
-	struct udp_setup u = { lp->udp_fd, lp->nudp, lp->shared,
+	struct udp_setup u = { lp->udp_fd, lp->nudp, lp->share != NULL,
 	    o->allow.n ? &o->allow : NULL, o->rate, o->burst, &s->key,
 	    mem_part(&s->mem, me, MEM_LIMIT) };
 	static struct cap cap;
@@ -263,6 +360,10 @@ static int run_worker(unsigned me, void *arg)
 	static struct loop lp;
 	const char *what;
 
+	if (o->workers && mem_keep(&s->mem, me) < 0) {
+		say("munmap: %m");
+		return 1;
+	}
 	slots_init(&lp.slots, mem_part(&s->mem, me, MEM_SLOTS), o->slots);
 	lp.conn = mem_part(&s->mem, me, MEM_CONNS);
 	lp.rings = mem_part(&s->mem, me, MEM_RINGS);
@@ -270,6 +371,8 @@ static int run_worker(unsigned me, void *arg)
 	lp.env.ring_size = o->ring_size;
 	lp.env.edge = o->edge;
 	lp.env.capitalize = o->mode == MODE_CAPITALIZE;
+	lp.worker = o->workers ? (int)me : -1;
+	lp.single = s->inetd;
 	own_sockets(s, me, &lp);
 	exposure(s, me, &lp);
 	if (loop_init(&lp, &what) < 0) {
@@ -317,7 +420,6 @@ int main(int argc, char **argv)
 		say("blocking signals: %m");
 		return 1;
 	}
-	raise_fd_limit(o->slots);
 	hash_key_new(&setup.key);
 	if (open_sockets(&setup) < 0 || fixed_memory(&setup) < 0)
 		return 1;

@@ -32,6 +32,7 @@ int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
 	m->procs = procs;
 	m->header = sizeof(struct slot) + sizeof(struct conn);
 	m->base = NULL;
+	m->shared = NULL;
 	part[MEM_SLOTS] = (uint64_t)slots * sizeof(struct slot);
 	part[MEM_CONNS] = (uint64_t)slots * sizeof(struct conn);
 	part[MEM_RINGS] = (uint64_t)slots * ring;
@@ -69,6 +70,25 @@ int mem_map(struct mem *m)
 	 * Kernels without THP say EINVAL, which is fine.
 	 */
 	if (madvise(p, size, MADV_NOHUGEPAGE) < 0 && errno != EINVAL)
+		return -1;
+	if (m->procs < 2)
+		return 0;
+	p = mmap(NULL, m->page, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -1;
+	m->shared = p;
+	return 0;
+}
+
+int mem_keep(const struct mem *m, unsigned proc)
+{
+	size_t before = m->share * proc;
+	size_t after = m->share * (m->procs - proc - 1);
+
+	if (before > 0 && munmap(m->base, before) < 0)
+		return -1;
+	if (after > 0 && munmap(m->base + before + m->share, after) < 0)
 		return -1;
 	return 0;
 }

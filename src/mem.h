@@ -34,6 +34,7 @@ struct mem {
 	unsigned procs;
 	unsigned header;	/* bytes per slot besides its ring */
 	unsigned char *base;
+	void *shared;		/* with workers: one page they all share */
 };
 
 /* The system's page size. */
@@ -47,8 +48,16 @@ int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
     int with, unsigned procs);
 /* All shares' bytes. */
 uint64_t mem_total(const struct mem *m);
-/* Map it, untouched. Returns 0, or -1 with errno set. */
+/*
+ * Map it, untouched, and with more than one process the shared page.
+ * Returns 0, or -1 with errno set.
+ */
 int mem_map(struct mem *m);
+/*
+ * In worker proc: unmap the other shares, so that this process is charged
+ * for its own share only (fork charges every private writable page).
+ */
+int mem_keep(const struct mem *m, unsigned proc);
 /* Where part starts in process proc's share. */
 void *mem_part(const struct mem *m, unsigned proc, int part);
 

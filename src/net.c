@@ -1,6 +1,9 @@
 #include <errno.h>
-#include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,10 +30,37 @@ void net_addr_set(struct net_addr *a, int af, const void *addr, unsigned port)
 	}
 }
 
-static unsigned port_of(const struct net_addr *a)
+unsigned net_port(const struct net_addr *a)
 {
 	return ntohs(a->u.sa.sa_family == AF_INET6 ? a->u.in6.sin6_port :
 	    a->u.in.sin_port);
+}
+
+void net_set_port(struct net_addr *a, unsigned port)
+{
+	*(a->u.sa.sa_family == AF_INET6 ? &a->u.in6.sin6_port :
+	    &a->u.in.sin_port) = htons((unsigned short)port);
+}
+
+/*
+ * if_nametoindex by hand: musl's brings in ioctl's compatibility tables
+ * and stpncpy.
+ */
+unsigned net_ifindex(const char *name)
+{
+	size_t len = strlen(name);
+	struct ifreq ifr;
+	int fd, r;
+
+	errno = ENODEV;
+	if (len >= sizeof ifr.ifr_name)
+		return 0;
+	memcpy(ifr.ifr_name, name, len + 1);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	r = (int)syscall(SYS_ioctl, fd, SIOCGIFINDEX, &ifr);
+	close(fd);
+	return r < 0 ? 0 : (unsigned)ifr.ifr_ifindex;
 }
 
 /* The longest run of two or more zero groups, for "::"; -1 if none. */
@@ -71,19 +101,52 @@ static unsigned v6_str(const unsigned char *b, char *buf, unsigned size)
 	return n;
 }
 
+/* A path, "@name" if abstract, "" if unnamed. */
+static void unix_str(const struct net_addr *a, char *buf, unsigned size)
+{
+	const char *path = a->u.un.sun_path;
+	size_t at = offsetof(struct sockaddr_un, sun_path);
+
+	if (a->len > at && path[0] == '\0')
+		say_fmt(buf, size, "unix:@%s", path + 1);
+	else
+		say_fmt(buf, size, "unix:%s", a->len > at ? path : "");
+}
+
 void net_addr_str(const struct net_addr *a, char *buf, unsigned size)
 {
 	const unsigned char *b;
 	unsigned n;
 
+	if (a->u.sa.sa_family == AF_UNIX) {
+		unix_str(a, buf, size);
+		return;
+	}
 	if (a->u.sa.sa_family == AF_INET6) {
 		n = say_fmt(buf, size, "[");
 		n += v6_str(a->u.in6.sin6_addr.s6_addr, buf + n, size - n);
-		say_fmt(buf + n, size - n, "]:%u", port_of(a));
+		if (a->u.in6.sin6_scope_id != 0)
+			n += say_fmt(buf + n, size - n, "%%%u",
+			    a->u.in6.sin6_scope_id);
+		say_fmt(buf + n, size - n, "]:%u", net_port(a));
 		return;
 	}
 	b = (const unsigned char *)&a->u.in.sin_addr;
-	say_fmt(buf, size, "%u.%u.%u.%u:%u", b[0], b[1], b[2], b[3], port_of(a));
+	say_fmt(buf, size, "%u.%u.%u.%u:%u", b[0], b[1], b[2], b[3], net_port(a));
+}
+
+int net_fd_str(int fd, char *buf, unsigned size)
+{
+	struct net_addr a;
+
+	memset(&a, 0, sizeof a);
+	a.len = sizeof a.u - 1;		/* a path stays terminated */
+	if (getsockname(fd, &a.u.sa, &a.len) < 0) {
+		say_fmt(buf, size, "fd %d", fd);
+		return -1;
+	}
+	net_addr_str(&a, buf, size);
+	return a.u.sa.sa_family;
 }
 
 static int set_int(int fd, int level, int name, int value)
@@ -153,7 +216,7 @@ fail:
 
 int net_listen(struct net_addr *a, int type, int flags, const char **what)
 {
-	unsigned port = port_of(a);
+	unsigned port = net_port(a);
 	int fd;
 
 	if (!(flags & NET_ANY))
@@ -200,84 +263,103 @@ int net_udp_own(int fd, int peek, unsigned *port)
 {
 	struct net_addr self;
 
-	*port = local(fd, &self) < 0 ? 0 : port_of(&self);
+	*port = local(fd, &self) < 0 ? 0 : net_port(&self);
 	return peek && set_int(fd, SOL_SOCKET, SO_PEEK_OFF, 0) == 0;
 }
 
-/* A number from the environment, or -1. */
-static long env_number(const char *name)
-{
-	const char *s = getenv(name);
-	long v = 0;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || v > 1000000)
-			return -1;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
+/* What is wrong with a passed socket: *what says it, errno is 0. */
 static int refuse(const char **what, const char *why)
 {
 	*what = why;
-	errno = EINVAL;
+	errno = 0;
 	return -1;
+}
+
+/* Its family and *type, if it is a kind echod serves; else refused. */
+static int kind(int fd, int *type, const char **what)
+{
+	struct net_addr a;
+	int listening = 0;
+	socklen_t len = sizeof *type;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, type, &len) < 0)
+		return refuse(what, errno == EBADF ? "is not open" :
+		    "is not a socket");
+	a.len = sizeof a.u;
+	len = sizeof listening;
+	*what = "getsockname";
+	if (getsockname(fd, &a.u.sa, &a.len) < 0)
+		return -1;
+	*what = "getsockopt SO_ACCEPTCONN";
+	if (*type == SOCK_STREAM &&
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+		return -1;
+	if (*type == SOCK_STREAM && !listening)
+		return refuse(what, "is not listening (with systemd, echod "
+		    "wants Accept=no)");
+	if ((a.u.sa.sa_family == AF_UNIX && *type == SOCK_STREAM) ||
+	    ((a.u.sa.sa_family == AF_INET || a.u.sa.sa_family == AF_INET6) &&
+	    (*type == SOCK_STREAM || *type == SOCK_DGRAM)))
+		return a.u.sa.sa_family;
+	return refuse(what, "is not TCP, UDP or a UNIX stream");
 }
 
 /* Sort one passed socket into tcp[] or udp[]. */
 static int adopt(int fd, int *tcp, int *ntcp, int *udp, int *nudp, int max,
     const char **what)
 {
-	int type, listening = 0, flags, *count;
-	socklen_t len = sizeof type;
+	int type, af, *count;
 
-	*what = "LISTEN_FDS: not a socket";
-	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+	if ((af = kind(fd, &type, what)) < 0)
 		return -1;
-	len = sizeof listening;
-	if (type == SOCK_STREAM &&
-	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0)
+	/* Urgent data inline, no Nagle: as on the sockets echod binds. */
+	if (type == SOCK_STREAM && af != AF_UNIX && net_set_stream(fd, what) < 0)
 		return -1;
-	if (type == SOCK_STREAM && !listening)
-		return refuse(what, "LISTEN_FDS: a TCP socket not listening");
-	if (type == SOCK_STREAM && net_set_stream(fd, what) < 0)
-		return -1;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
-		return refuse(what, "LISTEN_FDS: neither TCP nor UDP");
 	count = type == SOCK_STREAM ? ntcp : nudp;
 	if (*count >= max)
-		return refuse(what, "LISTEN_FDS: too many sockets");
-	*what = "LISTEN_FDS: fcntl";
-	flags = fcntl(fd, F_GETFL);
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return refuse(what, "is one socket too many");
+	*what = "ioctl FIONBIO";
+	if (net_nonblock(fd) < 0)
+		return -1;
+	*what = "ioctl FIOCLEX";
+	if (syscall(SYS_ioctl, fd, FIOCLEX) < 0)
 		return -1;
 	(type == SOCK_STREAM ? tcp : udp)[(*count)++] = fd;
 	return 0;
 }
 
-int net_inherited(int *tcp, int *ntcp, int *udp, int *nudp, int max,
-    struct net_addr *a, const char **what)
+int net_inherited(int n, int *tcp, int *ntcp, int *udp, int *nudp, int max,
+    int *bad, const char **what)
 {
-	long pid = env_number("LISTEN_PID"), n = env_number("LISTEN_FDS");
 	int i;
 
 	*ntcp = *nudp = 0;
-	if (pid != (long)getpid() || n <= 0)
-		return 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		*bad = 3 + i;
 		if (adopt(3 + i, tcp, ntcp, udp, nudp, max, what) < 0)
 			return -1;
+	}
 	/* Not for our children: the protocol says to unset them. */
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
-	a->len = sizeof a->u;
-	*what = "getsockname";
-	if (getsockname(*ntcp > 0 ? tcp[0] : udp[0], &a->u.sa, &a->len) < 0)
-		return -1;
-	return (int)n;
+	return 0;
+}
+
+int net_stdin_conn(void)
+{
+	struct net_addr a;
+
+	a.len = sizeof a.u;
+	return getpeername(0, &a.u.sa, &a.len) == 0 &&
+	    (a.u.sa.sa_family == AF_INET || a.u.sa.sa_family == AF_INET6) &&
+	    net_nonblock(0) == 0;
+}
+
+/* ioctl rather than fcntl: musl's fcntl is 400 bytes of cases we never use. */
+int net_nonblock(int fd)
+{
+	int on = 1;
+
+	return (int)syscall(SYS_ioctl, fd, FIONBIO, &on);
 }

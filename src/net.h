@@ -4,12 +4,14 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 struct net_addr {
 	union {
 		struct sockaddr sa;
 		struct sockaddr_in in;
 		struct sockaddr_in6 in6;
+		struct sockaddr_un un;	/* inherited UNIX stream sockets */
 	} u;
 	socklen_t len;
 };
@@ -22,6 +24,10 @@ enum {
 /* af is AF_INET or AF_INET6 with addr in that family's layout. */
 void net_addr_set(struct net_addr *a, int af, const void *addr,
     unsigned port);
+unsigned net_port(const struct net_addr *a);
+void net_set_port(struct net_addr *a, unsigned port);
+/* An interface's index; 0 with errno set if there is none of that name. */
+unsigned net_ifindex(const char *name);
 /*
  * A bound non-blocking socket of type (SOCK_STREAM: listening too). With
  * NET_ANY, a's address is ignored and replaced by what was bound. On
@@ -43,15 +49,25 @@ int net_set_pktinfo(int fd);
  */
 int net_udp_own(int fd, int peek, unsigned *port);
 /*
- * Sockets a service manager passed (systemd's LISTEN_FDS protocol, fds 3
- * and up, when LISTEN_PID is ours): listening TCP ones into tcp[], UDP
- * ones into udp[], at most max each, made non-blocking. Returns how many
- * were passed, 0 if none, or -1 with errno set and *what naming the
- * problem. *a gets the first one's address.
+ * Take the n passed sockets, fds 3 and up: listening TCP and UNIX stream
+ * ones into tcp[], UDP ones into udp[], at most max each, made
+ * non-blocking; then unset the variables. Returns 0, or -1 with *bad the
+ * descriptor and *what saying what is wrong with it (errno 0), or naming
+ * the call that failed (errno set).
  */
-int net_inherited(int *tcp, int *ntcp, int *udp, int *nudp, int max,
-    struct net_addr *a, const char **what);
-/* "[::1]:8000" or "127.0.0.1:8000" into buf. */
+int net_inherited(int n, int *tcp, int *ntcp, int *udp, int *nudp, int max,
+    int *bad, const char **what);
+/*
+ * 1 if fd 0 is connected to an IPv4 or IPv6 peer (made non-blocking):
+ * echod was started by inetd ("nowait") for this one connection. Else 0.
+ */
+int net_stdin_conn(void);
+/* "[::1]:8000", "[fe80::1%2]:8000", "127.0.0.1:8000", "unix:/path". */
 void net_addr_str(const struct net_addr *a, char *buf, unsigned size);
+/* The same for fd's local address; its family, or -1. */
+int net_fd_str(int fd, char *buf, unsigned size);
+
+/* Make fd non-blocking. */
+int net_nonblock(int fd);
 
 #endif

@@ -3,6 +3,7 @@
  * stdio, and a parser with no global state is easy to fuzz.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -22,22 +23,22 @@
 #define STR_(x) #x
 
 const char options_usage[] =
-    "usage: echod [-EqU] [-p port] [-l addr] [-c slots] [-b bytes] "
-    "[-t seconds] [-m echo|capitalize] [-w workers]\n"
-    "             [-R rate[/burst]] [-C conns] [-A cidr]... "
-    "[-u uid[:gid]] [-r dir] [-S]\n"
+    "usage: echod [-EqSU] [-A net]... [-b bytes] [-C conns] [-c slots] [-l addr]\n"
+    "             [-m echo|capitalize] [-p port] [-R rate[/burst]] [-r dir]\n"
+    "             [-t seconds] [-u uid[:gid]] [-w workers]\n"
     "       echod -P addr:port\n"
     "       echod -h | -V";
 
 const char options_help[] =
     "  -p PORT     TCP (and UDP) port, 0 for any free one (default 8000)\n"
-    "  -l ADDR     listen on one IPv4 or IPv6 address (default: all, dual-stack)\n"
+    "  -l ADDR     listen on this address (fe80::1%eth0 too), up to " STR(MAX_LISTEN)
+    " times\n              (default: all, dual-stack)\n"
     "  -c N        connection slots per process, 1-1048576 (default 1024)\n"
     "  -b BYTES    ring buffer per slot, a power of two, 64-16777216 (default 4096)\n"
     "  -t SECONDS  close connections idle this long, 0 = never (default 300)\n"
-    "  -m MODE     echo (byte-exact, default) or capitalize (per line)\n"
+    "  -m MODE     echo (byte-exact, default) or capitalize (per line, TCP only)\n"
     "  -E          edge-triggered epoll (default level-triggered)\n"
-    "  -U          UDP echo too, on the same address and port\n"
+    "  -U          UDP echo too, on the same addresses and port\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
     STR(WORKERS_MAX) "\n"
     "  -R N[/B]    UDP datagrams/s per source, burst B; 0: no limit (" STR(RATE)
@@ -51,10 +52,11 @@ const char options_help[] =
     "  -q          no start line\n"
     "  -P A:P      probe: send a nonce to the echo server at A:P (e.g. [::1]:8000),\n"
     "              exit 0 if it comes back within 2 s, else 1\n"
-    "  -h          this help\n"
-    "  -V          version\n"
+    "  -h, --help  this help\n"
+    "  -V, --version  version\n"
     "\n"
-    "Signals: TERM/INT stop (exit 0), USR1 writes counters to stderr.\n"
+    "Signals: TERM/INT stop (exit 0), USR1 writes counters to stderr,\n"
+    "HUP/USR2 are ignored.\n"
     "Exit status: 0 after SIGTERM or SIGINT, 1 on a set-up failure, 2 on bad usage.";
 
 static int fail(struct options *o, char flag, const char *why, const char *arg)
@@ -86,9 +88,13 @@ static const char *digits(const char *s, unsigned long max, unsigned *out)
 /* Strict decimal: digits only, at most max. */
 static int number(const char *s, unsigned long max, unsigned *out)
 {
-	const char *end = digits(s, max, out);
+	unsigned v;
+	const char *end = digits(s, max, &v);
 
-	return end != NULL && *end == '\0' ? 0 : -1;
+	if (end == NULL || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /* An IPv4 or IPv6 literal into *af and *addr. */
@@ -144,6 +150,32 @@ static int probe_target(struct options *o, const char *arg)
 	return 0;
 }
 
+/* -l "192.0.2.1", "2001:db8::1" or "fe80::1%br-lan" (a zone: IPv6 only). */
+static int listen_on(struct options *o, const char *arg)
+{
+	struct listen_addr *l = &o->listen[o->nlisten];
+	const char *zone = strchr(arg, '%');
+	size_t len = zone ? (size_t)(zone - arg) : strlen(arg);
+	char host[INET6_ADDRSTRLEN];
+
+	if (o->nlisten == MAX_LISTEN)
+		return fail(o, 'l', "at most " STR(MAX_LISTEN) " addresses", arg);
+	if (len >= sizeof host)
+		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
+	memcpy(host, arg, len);
+	host[len] = '\0';
+	if (address(host, &l->af, &l->addr) < 0)
+		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
+	if (zone != NULL && (l->af != AF_INET6 || zone[1] == '\0'))
+		return fail(o, 'l', "a zone (%name) needs an IPv6 address", arg);
+	l->scope = NULL;
+	l->scope_id = 0;
+	if (zone != NULL && number(zone + 1, INT_MAX, &l->scope_id) < 0)
+		l->scope = zone + 1;
+	o->nlisten++;
+	return 0;
+}
+
 /* -R "2000" or "2000/500"; -C; -A "10.0.0.0/8", "fd00::/8" or one address. */
 static int exposure(struct options *o, char flag, const char *arg)
 {
@@ -186,11 +218,10 @@ static int value(struct options *o, char flag, const char *arg)
 	case 'p':
 		if (number(arg, 65535, &o->port) < 0)
 			return fail(o, flag, "port must be 0-65535", arg);
+		o->port_set = 1;
 		return 0;
 	case 'l':
-		if (address(arg, &o->af, &o->addr) < 0)
-			return fail(o, flag, "not an IPv4 or IPv6 address", arg);
-		return 0;
+		return listen_on(o, arg);
 	case 'P':
 		return probe_target(o, arg);
 	case 'u':
@@ -282,6 +313,20 @@ static int word(struct options *o, const char *a, const char *next)
 	return 1;
 }
 
+/* "--help" and "--version", what most people type first; nothing else. */
+static int long_option(struct options *o, const char *a)
+{
+	int *on = strcmp(a, "--help") == 0 ? &o->help :
+	    strcmp(a, "--version") == 0 ? &o->version : NULL;
+
+	if (on == NULL) {
+		say_fmt(o->err, sizeof o->err, "unknown option: '%s'", a);
+		return -1;
+	}
+	*on = 1;
+	return 1;
+}
+
 int options_parse(struct options *o, int argc, char *const argv[])
 {
 	int i = 1, used;
@@ -292,7 +337,10 @@ int options_parse(struct options *o, int argc, char *const argv[])
 			i++;
 			break;
 		}
-		used = word(o, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+		if (argv[i][1] == '-')
+			used = long_option(o, argv[i]);
+		else
+			used = word(o, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
 		if (used < 0)
 			return -1;
 		i += used;
@@ -300,6 +348,29 @@ int options_parse(struct options *o, int argc, char *const argv[])
 	if (i < argc) {
 		say_fmt(o->err, sizeof o->err, "unexpected argument: '%s'",
 		    argv[i]);
+		return -1;
+	}
+	return 0;
+}
+
+int options_env(struct options *o, const char *pid, const char *fds,
+    unsigned self)
+{
+	unsigned p;
+
+	o->passed = 0;
+	if (pid == NULL)
+		return 0;
+	if (number(pid, INT_MAX, &p) < 0 || p == 0) {
+		say_fmt(o->err, sizeof o->err, "LISTEN_PID: not a process id: "
+		    "'%s'", pid);
+		return -1;
+	}
+	if (p != self || fds == NULL)
+		return 0;
+	if (number(fds, 2ul * MAX_LISTEN, &o->passed) < 0) {
+		say_fmt(o->err, sizeof o->err, "LISTEN_FDS: expected a number of "
+		    "sockets, 0-%u: '%s'", 2u * MAX_LISTEN, fds);
 		return -1;
 	}
 	return 0;

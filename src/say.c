@@ -5,7 +5,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "say.h"
@@ -81,6 +82,56 @@ static void put_str(struct out *o, const char *s)
 	put_shown(o, s, strlen(s));
 }
 
+/*
+ * strerror's words, musl's, for the errors echod can meet; musl's table of
+ * them all costs 2 KB. Two arrays, no pointers: nothing to relocate.
+ */
+static const unsigned short codes[] = {
+	EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, EBADF, ECHILD, EAGAIN,
+	ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, ENODEV, ENOTDIR, EINVAL,
+	ENFILE, EMFILE, ENOTTY, ENOSPC, EROFS, EPIPE, ENOSYS, ELOOP,
+	ENAMETOOLONG, EPROTO, EOVERFLOW, ENOTSOCK, EMSGSIZE, ENOPROTOOPT,
+	EPROTONOSUPPORT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL,
+	ENETDOWN, ENETUNREACH, ECONNABORTED, ECONNRESET, ENOBUFS, EISCONN,
+	ENOTCONN, ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH,
+	EALREADY, EINPROGRESS,
+};
+static const char texts[] =
+    "Operation not permitted\0No such file or directory\0"
+    "No such process\0Interrupted system call\0I/O error\0"
+    "No such device or address\0Bad file descriptor\0No child process\0"
+    "Resource temporarily unavailable\0Out of memory\0Permission denied\0"
+    "Bad address\0Resource busy\0File exists\0No such device\0"
+    "Not a directory\0Invalid argument\0Too many open files in system\0"
+    "No file descriptors available\0Not a tty\0No space left on device\0"
+    "Read-only file system\0Broken pipe\0Function not implemented\0"
+    "Symbolic link loop\0Filename too long\0Protocol error\0"
+    "Value too large for data type\0Not a socket\0Message too large\0"
+    "Protocol not available\0Protocol not supported\0Not supported\0"
+    "Address family not supported by protocol\0Address in use\0"
+    "Address not available\0Network is down\0Network unreachable\0"
+    "Connection aborted\0Connection reset by peer\0"
+    "No buffer space available\0Socket is connected\0"
+    "Socket not connected\0Operation timed out\0Connection refused\0"
+    "Host is down\0Host is unreachable\0Operation already in progress\0"
+    "Operation in progress";
+
+static void put_error(struct out *o, int err)
+{
+	const char *t = texts;
+	unsigned i;
+
+	for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		if (codes[i] == err) {
+			put(o, t, (unsigned)strlen(t));
+			return;
+		}
+		t += strlen(t) + 1;
+	}
+	put(o, "error ", 6);
+	put_num(o, (unsigned)err, 0, 10);
+}
+
 /* The format's conversions, each taking its argument from ap. */
 static void vfmt(struct out *o, const char *fmt, va_list ap, int err)
 {
@@ -117,7 +168,7 @@ static void vfmt(struct out *o, const char *fmt, va_list ap, int err)
 			    0, *f == 'x' ? 16 : 10);
 			break;
 		case 'm':
-			put_str(o, strerror(err));
+			put_error(o, err);
 			break;
 		case '\0':
 			f--;
@@ -167,19 +218,17 @@ void say_text(const char *text)
 }
 
 /*
- * A non-blocking description of the pipe on fd 2, in place of the old.
- * Without /proc, the shared description itself: a pipe's writing end is
- * rarely shared with anything but echod's own workers.
+ * A non-blocking description of the pipe (or terminal) on fd 2, in place
+ * of the old. Without /proc, the shared description itself: a pipe's
+ * writing end is rarely shared with anything but echod's own workers.
  */
 static int reopen_pipe(void)
 {
-	int fd = open("/proc/self/fd/2", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	int fl;
+	int fd = open("/proc/self/fd/2",
+	    O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), on = 1;
 
-	if (fd < 0) {
-		fl = fcntl(2, F_GETFL);
-		return fl < 0 ? -1 : fcntl(2, F_SETFL, fl | O_NONBLOCK);
-	}
+	if (fd < 0)
+		return (int)syscall(SYS_ioctl, 2, FIONBIO, &on);
 	if (dup2(fd, 2) < 0) {
 		close(fd);
 		return -1;
@@ -187,15 +236,15 @@ static int reopen_pipe(void)
 	return close(fd);
 }
 
+/* A socket answers SO_TYPE; a pipe (or terminal) cannot seek; files can. */
 int say_never_block(void)
 {
-	struct stat st;
+	int type;
+	socklen_t len = sizeof type;
 
-	if (fstat(2, &st) < 0)
-		return -1;
-	if (S_ISSOCK(st.st_mode))
+	if (getsockopt(2, SOL_SOCKET, SO_TYPE, &type, &len) == 0)
 		to_socket = 1;
-	else if (S_ISFIFO(st.st_mode))
+	else if (lseek(2, 0, SEEK_CUR) < 0 && errno == ESPIPE)
 		return reopen_pipe();
 	return 0;
 }

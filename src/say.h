@@ -3,16 +3,17 @@
 #define SAY_H
 
 /*
- * Formats: %s, %c, %d, %u, %lu, %llu, %x, %m (strerror(errno)), %%.
+ * Formats: %s, %c, %d, %u, %lu, %llu, %x, %m (errno's text, as strerror
+ * gives it for the errors echod meets, else "error N"), %%.
  * say() prefixes "echod: " and ends the line; the line is cut at 512 bytes.
  */
 void say(const char *fmt, ...);
 /*
  * From now on a line that stderr cannot take at once is dropped and
- * counted, so a log reader that stalls never stalls the server. A pipe is
- * reopened non-blocking through /proc (its open file description may be
- * shared), a socket is written with MSG_DONTWAIT; files and terminals are
- * left as they are. Returns 0, or -1 with errno set (nothing changed).
+ * counted, so a log reader that stalls never stalls the server. A pipe or
+ * terminal is reopened non-blocking through /proc (its open file
+ * description may be shared), a socket is written with MSG_DONTWAIT;
+ * files never block. Returns 0, or -1 with errno set (nothing changed).
  */
 int say_never_block(void);
 /* Lines dropped since the start. */

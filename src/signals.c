@@ -2,9 +2,13 @@
 #include <stddef.h>
 #include <sys/signalfd.h>
 
+#include "say.h"
 #include "signals.h"
 
-/* TERM, INT: stop. USR1: counters. CHLD: a worker died (supervisor). */
+/*
+ * TERM, INT: stop. USR1: counters. CHLD: a worker died (supervisor).
+ * HUP, USR2: ignored (log rotators send HUP; by default both would kill).
+ */
 static void the_set(sigset_t *set)
 {
 	sigemptyset(set);
@@ -12,6 +16,8 @@ static void the_set(sigset_t *set)
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGUSR1);
 	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR2);
 }
 
 int signals_block(void)
@@ -30,4 +36,15 @@ int signals_fd(void)
 
 	the_set(&set);
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+void signals_other(int sig)
+{
+	static int said;
+
+	if ((sig != SIGHUP && sig != SIGUSR2) || said)
+		return;
+	said = 1;
+	say("SIG%s ignored: nothing to reload (said once)",
+	    sig == SIGHUP ? "HUP" : "USR2");
 }

@@ -10,5 +10,7 @@
 int signals_block(void);
 /* A non-blocking signalfd for the set, or -1 with errno set. */
 int signals_fd(void);
+/* HUP or USR2 came: they are ignored, which is said once. */
+void signals_other(int sig);
 
 #endif

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -34,6 +35,7 @@ static struct {
 	int signal_fd;
 	worker_fn fn;
 	void *arg;
+	pid_t self;
 } pool;
 
 static void start(unsigned i)
@@ -43,6 +45,14 @@ static void start(unsigned i)
 
 	if (pid == 0) {
 		close(pool.signal_fd);
+		/*
+		 * Stop with the supervisor, also when it is killed (SIGKILL,
+		 * the OOM killer): else the orphans serve on beside the next
+		 * echod. It may have died before the prctl.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 ||
+		    getppid() != pool.self)
+			_exit(1);
 		_exit(pool.fn(i, pool.arg));
 	}
 	if (pid < 0) {
@@ -184,6 +194,8 @@ static int supervise(void)
 			return stop_all();
 		if (sig == SIGUSR1)
 			tell_all(SIGUSR1);
+		else
+			signals_other(sig);
 		reap(0);
 		restart_due();
 	}
@@ -196,6 +208,7 @@ int workers_run(unsigned n, worker_fn fn, void *arg)
 	pool.n = n > WORKERS_MAX ? WORKERS_MAX : n;
 	pool.fn = fn;
 	pool.arg = arg;
+	pool.self = getpid();
 	if ((pool.signal_fd = signals_fd()) < 0) {
 		say("signalfd: %m");
 		return 1;

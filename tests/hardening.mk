@@ -17,7 +17,7 @@ FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc -Itests \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # Every target reports a broken invariant through the test library.
 FUZZ_LIB = tests/lib/report.c tests/lib/report.h
-FUZZ_TARGETS = ring xform options guard cidr
+FUZZ_TARGETS = ring xform options listen_env guard cidr
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 SOAK_SECONDS ?= 60
@@ -59,6 +59,12 @@ build/fuzz/cidr: tests/fuzz/fuzz_cidr.c src/addr.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_cidr.c src/addr.c \
 		$(filter %.c,$(FUZZ_LIB))
+
+build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c src/options.c src/say.c \
+		$(HDR) $(FUZZ_LIB) | setup
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_listen_env.c \
+		src/options.c src/say.c $(filter %.c,$(FUZZ_LIB))
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -147,8 +147,10 @@ static int complaints(char *out, size_t size)
 		nl = strchr(p, '\n');
 		if (nl == NULL)
 			nl = p + strlen(p) - 1;
+		/* The start line, counters, and the refusals soak provokes. */
 		if (strncmp(p, "echod: listening on ", 20) == 0 ||
-		    strncmp(p, "echod: accepted ", 16) == 0)
+		    strncmp(p, "echod: accepted ", 16) == 0 ||
+		    strncmp(p, "echod: all slots in use: refused ", 33) == 0)
 			continue;
 		if (n++ == 0)
 			snprintf(out, size, "%.*s", (int)(nl - p), p);

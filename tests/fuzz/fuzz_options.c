@@ -7,8 +7,9 @@
  * give the same answer twice, and:
  *   on success every value is in its documented range and o->err is empty;
  *   on failure o->err is one non-empty line (no CR or LF) that names a
- *   flag ("-x: ...", x a byte that follows a '-' word's dash in argv) or
- *   the unexpected argument ("unexpected argument: '<a prefix of a word>").
+ *   flag ("-x: ...", x a byte that follows a '-' word's dash in argv),
+ *   the unexpected argument ("unexpected argument: '<a prefix of a word>")
+ *   or the unknown long option ("unknown option: '<the same>").
  * A message may show a control byte of argv as '?' (so a '?' in it matches
  * either), never as itself.
  */
@@ -64,8 +65,18 @@ static void check_exposure(const struct options *o)
 
 static void check_success(const struct options *o, int argc, char **argv)
 {
+	unsigned i;
+
 	INVARIANT(o->err[0] == '\0');
-	INVARIANT(o->af == 0 || o->af == AF_INET || o->af == AF_INET6);
+	INVARIANT(o->nlisten <= MAX_LISTEN);
+	for (i = 0; i < o->nlisten; i++) {
+		const struct listen_addr *l = &o->listen[i];
+
+		INVARIANT(l->af == AF_INET || l->af == AF_INET6);
+		INVARIANT(l->scope == NULL || (l->af == AF_INET6 &&
+		    l->scope[0] != '\0' && points_into_argv(l->scope, argc, argv)));
+	}
+	INVARIANT(flag_or_bool(o->port_set));
 	INVARIANT(o->port <= 65535);
 	INVARIANT(o->slots >= 1 && o->slots <= 1048576);
 	INVARIANT(is_pow2(o->ring_size));
@@ -134,15 +145,20 @@ static int arg_in_argv(const char *s, size_t len, int argc, char **argv)
 static void check_failure(const struct options *o, int argc, char **argv)
 {
 	static const char unexpected[] = "unexpected argument: '";
+	static const char unknown[] = "unknown option: '";
 	const char *e = o->err;
-	size_t len = strnlen(e, sizeof o->err);
+	size_t len = strnlen(e, sizeof o->err), lead = 0;
 
 	invariant_context = e;
 	INVARIANT(len > 0 && len < sizeof o->err);
 	INVARIANT(strchr(e, '\n') == NULL && strchr(e, '\r') == NULL);
-	if (strncmp(e, unexpected, sizeof unexpected - 1) == 0) {
-		const char *arg = e + sizeof unexpected - 1;
-		size_t alen = len - (sizeof unexpected - 1);
+	if (strncmp(e, unexpected, sizeof unexpected - 1) == 0)
+		lead = sizeof unexpected - 1;
+	if (strncmp(e, unknown, sizeof unknown - 1) == 0)
+		lead = sizeof unknown - 1;
+	if (lead > 0) {
+		const char *arg = e + lead;
+		size_t alen = len - lead;
 
 		/* The whole word and a closing quote, or cut by the buffer. */
 		if (alen > 0 && arg[alen - 1] == '\'' &&

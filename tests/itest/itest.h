@@ -30,11 +30,16 @@ case_fn t_echo, t_many, t_backpressure, t_slow_reader, t_half_close,
 case_fn t_slots_full, t_idle_timeout, t_rst_storm, t_vmsize, t_fd_limit,
     t_emfile, t_idle_delivers, t_refusals_logged;		/* limits.c */
 case_fn t_sigterm, t_sigint, t_counters, t_bad_usage, t_port_in_use,
-    t_quiet, t_probe, t_log_stall;				/* usage.c */
+    t_quiet, t_probe, t_log_stall, t_long_options, t_sighup, t_start_line,
+    t_listen_zone;						/* usage.c */
 case_fn t_udp, t_udp_loop;					/* udp.c */
-case_fn t_workers;						/* workers.c */
-case_fn t_seccomp, t_seccomp_workers, t_privdrop;		/* sandbox.c */
-case_fn t_activation;						/* activation.c */
+case_fn t_workers, t_usr1_workers, t_orphans,
+    t_workers_memory;						/* workers.c */
+case_fn t_seccomp, t_seccomp_workers, t_privdrop, t_seccomp_einval,
+    t_chroot_warning;						/* sandbox.c */
+case_fn t_activation, t_activation_workers, t_activation_workers_edge,
+    t_fd_limit_inherited, t_activation_unix, t_activation_errors,
+    t_activation_flags, t_inetd;				/* activation.c */
 case_fn t_udp_sizes, t_udp_sizes_shared, t_udp_ports, t_forged_loops,
     t_broadcast, t_udp_rate, t_udp_rate_default, t_tcp_cap,
     t_allow;							/* exposure.c */
@@ -76,5 +81,11 @@ int udp_ping(int fd, const unsigned char *msg, size_t n, double secs);
 /* workers.c: the pid of worker n once started, from its "worker N: pid P
  * started" line at or after err + from; 0 if none within secs. */
 pid_t wait_worker(struct server *s, int n, size_t from, double secs);
+/* SIGUSR1 to the supervisor; key's value in worker 0's and 1's lines. */
+int worker_counts(struct server *s, const char *key, long long v[2]);
+
+/* sandbox.c: a new empty directory "/tmp/NAME.XXXXXX", or "NAME.XXXXXX"
+ * where there is no /tmp (a QEMU guest); into dir (64 bytes). */
+int temp_dir(char *dir, const char *name);
 
 #endif

@@ -1,11 +1,21 @@
 /*
- * usage: echod as a program. Its flags and their errors, exit statuses,
- * signals (TERM and INT end it, USR1 prints counters), -q, the probe.
+ * usage: echod as a program. Its flags and their errors (long options
+ * too), exit statuses, signals (TERM and INT end it, USR1 prints
+ * counters, HUP and USR2 do not stop it), -q, the probe, the start line,
+ * -l with a zone.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +24,9 @@
 #include "lib/clock.h"
 #include "lib/rand.h"
 #include "lib/report.h"
+/* The slot header of this architecture, from the code itself. */
+#include "../../src/conn.h"
+#include "../../src/slots.h"
 
 /* A signal with a client connected: exit 0 within 2 s. */
 static int t_signal(struct ctx *c, int sig)
@@ -230,4 +243,187 @@ int t_probe(struct ctx *c)
 	st = server_run(&p, flags);
 	REQUIRE(st == 1, "probe of a stopped server exited %d", st);
 	return 0;
+}
+
+/* --help, --version: as -h and -V; other long options are refused. */
+int t_long_options(struct ctx *c)
+{
+	struct server s;
+
+	(void)c;
+	REQUIRE(server_run(&s, "--help") == 0 && strstr(s.err, "usage: echod"),
+	    "--help: %.200s", s.err);
+	REQUIRE(server_run(&s, "--version") == 0 && strstr(s.err, "echod 0."),
+	    "--version: %.200s", s.err);
+	REQUIRE(server_run(&s, "--nope") == 2 &&
+	    strstr(s.err, "unknown option: '--nope'"), "--nope: %.200s", s.err);
+	return 0;
+}
+
+/* HUP and USR2 do not stop echod (nor the supervisor); said once. */
+int t_sighup(struct ctx *c)
+{
+	struct server *s = c->srv;
+	const char *said;
+	int fd;
+
+	kill(s->pid, SIGHUP);
+	kill(s->pid, SIGUSR2);
+	kill(s->pid, SIGHUP);
+	REQUIRE(server_wait_line(s, 0, "nothing to reload", 5),
+	    "nothing said: %.300s", s->err);
+	if ((fd = dial_ping(c, "still here\n")) < 0)
+		return -1;
+	close(fd);
+	server_collect(s, 100);
+	said = strstr(s->err, "nothing to reload");
+	REQUIRE(strstr(said + 1, "nothing to reload") == NULL,
+	    "said more than once: %.300s", s->err);
+	return 0;
+}
+
+/* n rounded up to the page size (of the server too: qemu-user -p). */
+static size_t page_up(size_t n)
+{
+	size_t page = (size_t)getauxval(AT_PAGESZ);
+
+	return (n + page - 1) / page * page;
+}
+
+/*
+ * The start line: every address and socket, singulars, no idle timeout,
+ * capitalize for TCP only, the slot header of this architecture; and the
+ * total follows the real page size.
+ */
+int t_start_line(struct ctx *c)
+{
+	struct server s;
+	struct ctx cc = { .srv = &s };
+	char want[256];
+	unsigned long long total = 0;
+	const char *at;
+	int fd, rc;
+
+	(void)c;
+	rc = server_start(&s, "-c 1 -t 0 -w 1 -U -m capitalize -l 127.0.0.1 "
+	    "-l ::1", NULL);
+	snprintf(want, sizeof want, "127.0.0.1:%u tcp, [::1]:%u tcp, "
+	    "127.0.0.1:%u udp, [::1]:%u udp, level-triggered, capitalize tcp, "
+	    "echo udp, no idle timeout, 1 worker x (1 slot x (4096 ring + %zu "
+	    "header)", s.port, s.port, s.port, s.port,
+	    sizeof(struct slot) + sizeof(struct conn));
+	if (rc == 0 && !strstr(s.err, want))
+		rc = fail("start line: %.300s, wanted: %s", s.err, want);
+	addr_set(&cc.to, "::1", s.port);
+	if (rc == 0 && (fd = dial_ping(&cc, "Six\n")) >= 0)
+		close(fd);
+	else if (rc == 0)
+		rc = -1;
+	if ((rc = server_finish(&s, rc)) != 0)
+		return rc;
+	/* 2 shares of 3 slots, their headers and rings, page by page. */
+	rc = server_start(&s, "-w 2 -c 3 -b 64 -l 127.0.0.1", NULL);
+	at = rc == 0 ? strstr(s.err, ") = ") : NULL;
+	if (rc == 0 && (at == NULL || sscanf(at, ") = %llu", &total) != 1 ||
+	    total != 2 * (page_up(3 * sizeof(struct slot)) +
+	    page_up(3 * sizeof(struct conn)) + page_up(3 * 64))))
+		rc = fail("%llu bytes fixed, not 2 shares on %lu-byte pages",
+		    total, getauxval(AT_PAGESZ));
+	return server_finish(&s, rc);
+}
+
+/* Wait (5 s at most) until addr can be bound: it may start tentative. */
+static int usable(const struct in6_addr *addr, int ifindex)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = *addr,
+	    .sin6_scope_id = (uint32_t)ifindex };
+	double end = deadline(5);
+	int fd, ok;
+
+	do {
+		fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ok = fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (ok)
+			return 0;
+		nap(0.05);
+	} while (now() < end);
+	return -1;
+}
+
+/* Bring lo up with fe80::1 too (in this process's network namespace). */
+static int lo_with_link_local(void)
+{
+	struct {			/* <linux/ipv6.h>'s in6_ifreq */
+		struct in6_addr addr;
+		/* cppcheck-suppress unusedStructMember ; the kernel reads it */
+		uint32_t prefixlen;
+		int ifindex;
+	} a6 = { .prefixlen = 64 };
+	struct ifreq ifr;
+	int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc;
+
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, "lo");
+	a6.ifindex = (int)if_nametoindex("lo");
+	inet_pton(AF_INET6, "fe80::1", &a6.addr);
+	rc = fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ? -1 : 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (rc == 0 && (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 ||
+	    ioctl(fd, SIOCSIFADDR, &a6) < 0))
+		rc = -1;
+	if (fd >= 0)
+		close(fd);
+	return rc < 0 ? rc : usable(&a6.addr, a6.ifindex);
+}
+
+/* fe80::1%lo serves beside 127.0.0.1; an unknown interface is exit 1. */
+static int zone_served(void)
+{
+	struct server s;
+	struct ctx cc = { .srv = &s };
+	char want[64];
+	int fd, rc = server_start(&s, "-l fe80::1%lo -l 127.0.0.1", NULL);
+
+	snprintf(want, sizeof want, "[fe80::1%%%u]:%u tcp", if_nametoindex("lo"),
+	    s.port);
+	if (rc == 0 && !strstr(s.err, want))
+		rc = fail("start line without %s: %.300s", want, s.err);
+	addr_set(&cc.to, "fe80::1", s.port);
+	((struct sockaddr_in6 *)&cc.to.ss)->sin6_scope_id = if_nametoindex("lo");
+	if (rc == 0 && (fd = dial_ping(&cc, "link-local\n")) >= 0)
+		close(fd);
+	else if (rc == 0)
+		rc = -1;
+	if ((rc = server_finish(&s, rc)) != 0)
+		return rc;
+	REQUIRE(server_run(&s, "-l fe80::1%nosuch0") == 1 &&
+	    strstr(s.err, "-l: no interface 'nosuch0'"),
+	    "unknown interface: %.300s", s.err);
+	return 0;
+}
+
+/* -l with a zone, in a network namespace of our own. */
+int t_listen_zone(struct ctx *c)
+{
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), rc;
+
+	(void)c;
+	if (home < 0 || unshare(CLONE_NEWNET) < 0) {
+		if (home >= 0)
+			close(home);
+		return skip("no network namespace of our own (needs root)");
+	}
+	if (lo_with_link_local() < 0)
+		rc = skip("cannot put fe80::1 on lo here (qemu-user?)");
+	else
+		rc = zone_served();
+	if (setns(home, CLONE_NEWNET) < 0) {
+		printf("itest: cannot return to the network namespace: %s\n",
+		    strerror(errno));
+		exit(3);
+	}
+	close(home);
+	return rc;
 }

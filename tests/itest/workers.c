@@ -1,14 +1,20 @@
 /*
  * workers: -w N. Every worker serves, a worker that dies is replaced
- * while the others go on, SIGUSR1 reaches them all, SIGTERM ends them all.
+ * while the others go on, SIGUSR1 reaches them all (each line names its
+ * worker), SIGTERM ends them all, and so does the supervisor's death; a
+ * worker maps its own share only.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "itest.h"
 #include "lib/clock.h"
+#include "lib/proc.h"
 #include "lib/report.h"
 
 /* The pid the last "worker N: pid P started" line names, or 0. */
@@ -40,18 +46,33 @@ pid_t wait_worker(struct server *s, int n, size_t from, double secs)
 	return pid;
 }
 
+int worker_counts(struct server *s, const char *key, long long v[2])
+{
+	size_t from = s->errlen;
+	const char *at;
+	char pat[64];
+	int w;
+
+	kill(s->pid, SIGUSR1);
+	for (w = 0; w < 2; w++) {
+		snprintf(pat, sizeof pat, "worker %d: accepted ", w);
+		at = server_wait_line(s, from, pat, 5);
+		REQUIRE(at != NULL, "no counters from worker %d: %.300s", w,
+		    s->err + from);
+		snprintf(pat, sizeof pat, " %s ", key);
+		at = strstr(at, pat);
+		REQUIRE(at != NULL && sscanf(at + strlen(pat), "%lld", &v[w]) == 1,
+		    "no %s from worker %d", key, w);
+	}
+	return 0;
+}
+
 /* SIGUSR1 to the supervisor: a counters line from each of two workers. */
 static int both_count(struct server *s)
 {
-	size_t mark = s->errlen;
-	const char *first;
+	long long v[2];
 
-	kill(s->pid, SIGUSR1);
-	first = server_wait_line(s, mark, "udp_dropped", 5);
-	REQUIRE(first != NULL, "no counters after SIGUSR1");
-	REQUIRE(server_wait_line(s, (size_t)(first - s->err) + 1, "udp_dropped",
-	    5), "not every worker answered SIGUSR1: %s", s->err + mark);
-	return 0;
+	return worker_counts(s, "accepted", v);
 }
 
 /*
@@ -82,5 +103,69 @@ int t_workers(struct ctx *c)
 	if (many(c, 200, 1000, 100) < 0 || server_stop(s) < 0)
 		return -1;
 	REQUIRE(kill(again, 0) < 0 && kill(w1, 0) < 0, "a worker outlived SIGTERM");
+	return 0;
+}
+
+/* -w 2: each SIGUSR1 line names its worker. */
+int t_usr1_workers(struct ctx *c)
+{
+	return both_count(c->srv);
+}
+
+/*
+ * -w 2: SIGKILL the supervisor; both workers exit and the port refuses.
+ * itest adopts the orphans (a subreaper) to see them exit.
+ */
+int t_orphans(struct ctx *c)
+{
+	struct server *s = c->srv;
+	double end = deadline(5);
+	pid_t w[2] = { wait_worker(s, 0, 0, 5), wait_worker(s, 1, 0, 5) };
+	int adopted = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+	int fd, i, rc = 0;
+
+	REQUIRE(w[0] > 0 && w[1] > 0, "workers did not start: %.300s", s->err);
+	if ((fd = dial_ping(c, "orphans?\n")) < 0)
+		return -1;
+	close(fd);
+	kill(s->pid, SIGKILL);
+	server_reap(s, 5);
+	for (i = 0; i < 2 && adopted && rc == 0; i++)
+		while (waitpid(w[i], NULL, WNOHANG) != w[i] && rc == 0) {
+			if (now() > end)
+				rc = fail("worker %d lives on after the supervisor "
+				    "died", i);
+			nap(0.02);
+		}
+	while (rc == 0 && (fd = dial(&c->to)) >= 0) {
+		close(fd);
+		if (now() > end)
+			rc = fail("the port accepts 5 s after the supervisor died");
+		nap(0.05);
+	}
+	if (rc == 0)
+		why[0] = '\0';
+	for (i = 0; i < 2 && rc != 0; i++)
+		if (kill(w[i], SIGKILL) == 0 && adopted)
+			waitpid(w[i], NULL, 0);
+	return rc;
+}
+
+/* -w 2: a worker maps its own share only, not the other's (overcommit). */
+int t_workers_memory(struct ctx *c)
+{
+	struct server *s = c->srv;
+	pid_t w = wait_worker(s, 1, 0, 5);
+	long sup, mine;
+
+	if (no_proc)
+		return skip("-k: no /proc of the server");
+	REQUIRE(w > 0, "no worker 1: %.300s", s->err);
+	both_count(s);		/* both have set up */
+	sup = proc_number(s->pid, "VmSize");
+	mine = proc_number(w, "VmSize");
+	/* A share is 64 MiB of rings (-c 64 -b 1048576). */
+	REQUIRE(sup > 0 && mine > 0 && mine < sup - 60 * 1024,
+	    "VmSize supervisor %ld kB, worker %ld kB", sup, mine);
 	return 0;
 }

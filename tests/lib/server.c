@@ -26,7 +26,7 @@ static const char *watched = "?";	/* for the watchdog */
 static void pass_sockets(const struct server_env *env)
 {
 	char pid[16], n[16];
-	int i, high[4];
+	int i, high[16];
 
 	for (i = 0; i < env->npass; i++)
 		high[i] = fcntl(env->pass[i], F_DUPFD, 100);
@@ -34,8 +34,8 @@ static void pass_sockets(const struct server_env *env)
 		dup2(high[i], 3 + i);
 	snprintf(pid, sizeof pid, "%d", (int)getpid());
 	snprintf(n, sizeof n, "%d", env->npass);
-	setenv("LISTEN_PID", pid, 1);
-	setenv("LISTEN_FDS", n, 1);
+	setenv("LISTEN_PID", env->listen_pid ? env->listen_pid : pid, 1);
+	setenv("LISTEN_FDS", env->listen_fds ? env->listen_fds : n, 1);
 }
 
 /* In the child: never returns. */
@@ -56,12 +56,15 @@ static void exec_server(char *flags, int err_fd, const struct server_env *env)
 		_exit(127);
 	dup2(err_fd, 1);	/* -h and -V write to stdout */
 	dup2(err_fd, 2);
+	signal(SIGPIPE, SIG_DFL);
+	/* Before the limit: they are moved through descriptors 100 and up. */
+	if (env != NULL && (env->npass > 0 || env->listen_fds != NULL))
+		pass_sockets(env);
 	if (env != NULL && env->nofile != NULL &&
 	    setrlimit(RLIMIT_NOFILE, env->nofile) < 0)
 		_exit(126);
-	signal(SIGPIPE, SIG_DFL);
-	if (env != NULL && env->npass > 0)
-		pass_sockets(env);
+	if (env != NULL && env->child != NULL && env->child() < 0)
+		_exit(125);
 	execvp(argv[0], argv);
 	dprintf(2, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -202,9 +205,15 @@ void server_kill(struct server *s)
 
 int server_clean(const struct server *s)
 {
+	char sys[32];
+
 	REQUIRE(strstr(s->err, "Sanitizer") == NULL &&
 	    strstr(s->err, "runtime error") == NULL,
 	    "sanitizer report from the server: %.400s", s->err);
+	/* The supervisor would restart a worker its seccomp filter killed. */
+	snprintf(sys, sizeof sys, "killed by signal %d\n", SIGSYS);
+	REQUIRE(strstr(s->err, sys) == NULL, "a worker was killed by SIGSYS, "
+	    "a system call its seccomp filter lacks: %.400s", s->err);
 	return 0;
 }
 
@@ -237,9 +246,15 @@ int server_finish(struct server *s, int rc)
 
 int server_run(struct server *s, const char *flags)
 {
+	return server_run_env(s, flags, NULL);
+}
+
+int server_run_env(struct server *s, const char *flags,
+    const struct server_env *env)
+{
 	int status;
 
-	if (server_spawn(s, flags, NULL) < 0)
+	if (server_spawn(s, flags, env) < 0)
 		return -1;
 	status = server_reap(s, 5);
 	server_kill(s);

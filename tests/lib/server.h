@@ -22,8 +22,12 @@ struct server {
 /* What a server gets besides its flags; NULL for nothing. */
 struct server_env {
 	const struct rlimit *nofile;	/* RLIMIT_NOFILE */
-	int pass[4];			/* sockets passed as systemd does */
+	int pass[16];			/* sockets passed as systemd does */
 	int npass;			/* (LISTEN_FDS, from fd 3 on) */
+	/* Set: these values instead of the server's pid and npass. */
+	const char *listen_pid, *listen_fds;
+	/* Called in the child last before exec; -1: it exits 125. */
+	int (*child)(void);
 };
 
 /* The command and its arguments (a program's words after "--"). */
@@ -46,14 +50,16 @@ const char *server_wait_line(struct server *s, size_t from, const char *text,
 int server_reap(struct server *s, double secs);
 /* SIGKILL if still running; closes err_fd. */
 void server_kill(struct server *s);
-/* SIGTERM: it must exit 0 within 2 s, no sanitizer report on stderr. */
+/* SIGTERM: it must exit 0 within 2 s, and server_clean. */
 int server_stop(struct server *s);
 /* server_stop, then server_kill: rc, or -1 if it did not stop cleanly. */
 int server_finish(struct server *s, int rc);
-/* No sanitizer report on its stderr. */
+/* No sanitizer report on its stderr, no worker killed by SIGSYS. */
 int server_clean(const struct server *s);
 /* Run with flags to the end: exit status (128 + signal if killed), or -1. */
 int server_run(struct server *s, const char *flags);
+int server_run_env(struct server *s, const char *flags,
+    const struct server_env *env);
 /* SIGUSR1, then the values of keys from the counters line it brings. */
 int server_counters(struct server *s, const char *const *keys, long long *v,
     int n);

@@ -9,7 +9,7 @@ static struct options o;
 /* Parse a NULL-terminated list of words after "echod". */
 static int parse(const char *const *words)
 {
-	char *argv[16];
+	char *argv[24];
 	int argc = 0;
 
 	argv[argc++] = "echod";
@@ -26,11 +26,133 @@ static int err_names(const char *flag)
 	return strncmp(o.err, flag, strlen(flag)) == 0;
 }
 
+/* --help and --version, what people type first; no other long option. */
+static void long_options(void)
+{
+	CHECK(P("--help") == 0 && o.help && !o.version);
+	CHECK(P("--version") == 0 && o.version && !o.help);
+	CHECK(P("-q", "--help") == 0 && o.help && o.quiet);
+	CHECK(P("--helpme") < 0 && strstr(o.err, "'--helpme'") != NULL);
+	CHECK(P("--port", "8") < 0 && strstr(o.err, "unknown option") != NULL);
+}
+
+/* -l up to MAX_LISTEN times, IPv6 with a zone (by name or index). */
+static void listen_addresses(void)
+{
+	const char *nine[2 * MAX_LISTEN + 3];
+	int i;
+
+	CHECK(P("-l", "127.0.0.1", "-l", "::1", "-l", "fe80::1%br-lan") == 0);
+	CHECK(o.nlisten == 3 && o.listen[0].af == AF_INET);
+	CHECK(o.listen[1].af == AF_INET6 && o.listen[1].scope == NULL);
+	CHECK(o.listen[2].af == AF_INET6 && strcmp(o.listen[2].scope,
+	    "br-lan") == 0 && o.listen[2].addr.s6_addr[0] == 0xfe);
+	CHECK(P("-lfe80::1%3") == 0 && o.listen[0].scope == NULL);
+	CHECK(o.listen[0].scope_id == 3);
+	CHECK(P("-l", "10.0.0.1%eth0") < 0 && err_names("-l:"));
+	CHECK(P("-l", "fe80::1%") < 0 && err_names("-l:"));
+	CHECK(P("-l", "%eth0") < 0 && err_names("-l:"));
+	for (i = 0; i <= MAX_LISTEN; i++) {
+		nine[2 * i] = "-l";
+		nine[2 * i + 1] = "::1";
+	}
+	nine[2 * MAX_LISTEN] = NULL;
+	CHECK(parse(nine) == 0 && o.nlisten == MAX_LISTEN);
+	nine[2 * MAX_LISTEN] = "-l";
+	nine[2 * MAX_LISTEN + 2] = NULL;
+	CHECK(parse(nine) < 0 && err_names("-l:") && strstr(o.err, "at most"));
+}
+
+/* Each line at most 80 columns. */
+static int narrow(const char *text)
+{
+	const char *nl;
+
+	for (; (nl = strchr(text, '\n')) != NULL; text = nl + 1)
+		if (nl - text > 80)
+			return 0;
+	return strlen(text) <= 80;
+}
+
+/* The text of line, without its indentation (or "usage: "). */
+static const char *bare(const char *line)
+{
+	if (strncmp(line, "usage: ", 7) == 0)
+		line += 7;
+	while (*line == ' ')
+		line++;
+	return line;
+}
+
+/* Split text into its lines, in place; how many (at most max). */
+static int lines(char *text, char **line, int max)
+{
+	int n = 0;
+
+	while (n < max && *text != '\0') {
+		line[n++] = text;
+		text += strcspn(text, "\n");
+		if (*text == '\n')
+			*text++ = '\0';
+	}
+	return n;
+}
+
+/* The synopsis of -h is README.md's, line for line (run from the top). */
+static int in_readme(const char *usage)
+{
+	static char readme[1 << 17], copy[1024];
+	static char *rl[4096], *ul[16];
+	FILE *f = fopen("README.md", "r");
+	int nr, nu, i, j;
+	size_t n;
+
+	if (f == NULL)
+		return 0;
+	n = fread(readme, 1, sizeof readme - 1, f);
+	fclose(f);
+	readme[n] = '\0';
+	snprintf(copy, sizeof copy, "%s", usage);
+	nr = lines(readme, rl, 4096);
+	nu = lines(copy, ul, 16);
+	for (i = 0; i + nu <= nr; i++) {
+		for (j = 0; j < nu && strcmp(bare(rl[i + j]), bare(ul[j])) == 0; j++)
+			;
+		if (j == nu)
+			return 1;
+	}
+	return 0;
+}
+
+/* systemd's variables: ours, someone else's, malformed. */
+static void env(void)
+{
+	CHECK(options_env(&o, NULL, "2", 7) == 0 && o.passed == 0);
+	CHECK(options_env(&o, "7", "2", 7) == 0 && o.passed == 2);
+	CHECK(options_env(&o, "8", "2", 7) == 0 && o.passed == 0);
+	CHECK(options_env(&o, "7", NULL, 7) == 0 && o.passed == 0);
+	CHECK(options_env(&o, "7", "16", 7) == 0 && o.passed == 16);
+	CHECK(options_env(&o, "7", "17", 7) < 0 && strstr(o.err, "0-16"));
+	CHECK(options_env(&o, "7", "-1", 7) < 0 && strstr(o.err, "LISTEN_FDS"));
+	CHECK(options_env(&o, "7", "", 7) < 0);
+	CHECK(options_env(&o, "7", "99999999999", 7) < 0);
+	CHECK(options_env(&o, "x", "1", 7) < 0 && strstr(o.err, "LISTEN_PID"));
+	CHECK(options_env(&o, "0", "1", 7) < 0);
+	CHECK(options_env(&o, "", "1", 7) < 0);
+	CHECK(options_env(&o, "+7", "1", 7) < 0);
+}
+
+static void usage_text(void)
+{
+	CHECK(narrow(options_usage) && narrow(options_help));
+	CHECK(in_readme(options_usage));
+}
+
 void test_options(void)
 {
 	CHECK(parse((const char *const[]){ NULL }) == 0);
 	CHECK(o.port == 8000 && o.slots == 1024 && o.ring_size == 4096);
-	CHECK(o.idle_timeout == 300 && o.mode == MODE_ECHO && o.af == 0);
+	CHECK(o.idle_timeout == 300 && o.mode == MODE_ECHO && o.nlisten == 0);
 	CHECK(!o.edge && !o.quiet && !o.help && !o.version && !o.probe);
 	CHECK(!o.udp && o.workers == 0);
 	CHECK(o.rate == 2000 && o.burst == 2000 && o.cap == 0 && o.allow.n == 0);
@@ -40,8 +162,10 @@ void test_options(void)
 	CHECK(o.idle_timeout == 0);
 	CHECK(P("-p8001", "-Eq", "-mcapitalize") == 0);
 	CHECK(o.port == 8001 && o.edge && o.quiet && o.mode == MODE_CAPITALIZE);
-	CHECK(P("-l", "::1") == 0 && o.af == AF_INET6);
-	CHECK(P("-l", "127.0.0.1") == 0 && o.af == AF_INET);
+	CHECK(P("-l", "::1") == 0 && o.nlisten == 1);
+	CHECK(o.listen[0].af == AF_INET6 && o.listen[0].scope == NULL);
+	CHECK(P("-l", "127.0.0.1") == 0 && o.listen[0].af == AF_INET);
+	CHECK(!o.port_set && P("-p", "8000") == 0 && o.port_set);
 	CHECK(P("-P", "[::1]:8000") == 0 && o.probe && o.probe_af == AF_INET6);
 	CHECK(o.probe_port == 8000);
 	CHECK(P("-P", "127.0.0.1:7") == 0 && o.probe_af == AF_INET);
@@ -113,4 +237,8 @@ void test_options(void)
 	CHECK(strstr(o.err, "x?echo: forged") != NULL);
 	CHECK(P("-\n") < 0 && strncmp(o.err, "-?: ", 4) == 0);
 	CHECK(P("-q", "--", "stray") < 0);
+	long_options();
+	listen_addresses();
+	usage_text();
+	env();
 }

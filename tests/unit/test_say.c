@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <limits.h>
 #include <string.h>
 
@@ -29,6 +30,20 @@ void test_say(void)
 	/* Arguments cannot break the line. */
 	say_fmt(b, sizeof b, "'%s' %c", "a\nb\rc\x1b", '\n');
 	CHECK(fmt_is("'a?b?c?' ?", b));
+	/* %m: musl's words for the errors echod meets, first and last of
+	 * the table included; a number for the rest. */
+	errno = EPERM;
+	say_fmt(b, sizeof b, "%m");
+	CHECK(fmt_is("Operation not permitted", b));
+	errno = EADDRINUSE;
+	say_fmt(b, sizeof b, "bind: %m");
+	CHECK(fmt_is("bind: Address in use", b));
+	errno = EINPROGRESS;
+	say_fmt(b, sizeof b, "%m");
+	CHECK(fmt_is("Operation in progress", b));
+	errno = 4000;
+	say_fmt(b, sizeof b, "%m");
+	CHECK(fmt_is("error 4000", b));
 	/* Cut to fit, always terminated. */
 	CHECK(say_fmt(b, 6, "%s", "abcdefgh") == 5 && fmt_is("abcde", b));
 }
