@@ -61,10 +61,10 @@ build/fuzz/cidr: tests/fuzz/fuzz_cidr.c src/addr.c $(HDR) $(FUZZ_LIB) | setup
 		$(filter %.c,$(FUZZ_LIB))
 
 build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c src/options.c src/say.c \
-		$(HDR) $(FUZZ_LIB) | setup
+		src/addr.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_listen_env.c \
-		src/options.c src/say.c $(filter %.c,$(FUZZ_LIB))
+		src/options.c src/say.c src/addr.c $(filter %.c,$(FUZZ_LIB))
 
 fuzz-build: $(FUZZ_BINS)
 
