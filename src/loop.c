@@ -37,9 +37,8 @@
 #define ID_SIGNAL UINT32_MAX
 #define ID_METRICS (UINT32_MAX - 1)		/* the metrics listener */
 #define ID_SCRAPE (ID_METRICS - METRICS_CONNS)	/* + metrics connection */
-#define ID_UDP (ID_SCRAPE - MAX_LISTEN)		/* + socket index */
-#define ID_STAMP (ID_UDP - MAX_LISTEN)		/* + socket index */
-#define ID_TCP (ID_STAMP - MAX_LISTEN)		/* + listener index */
+#define ID_UDP (ID_SCRAPE - 2 * MAX_LISTEN)	/* + socket index (STAMP's too) */
+#define ID_TCP (ID_UDP - MAX_LISTEN)		/* + listener index */
 
 static uint64_t tag(uint32_t id, uint32_t gen)
 {
@@ -151,6 +150,8 @@ static void slots_changed(struct loop *lp)
 /* close() also removes the fd from epoll: client fds are never shared. */
 static void drop(struct loop *lp, struct slot *s)
 {
+	if (lp->cap != NULL)
+		cap_give(lp->cap, slot_index(&lp->slots, s));
 	close(s->fd);
 	slot_give(&lp->slots, s);
 	slots_changed(lp);
@@ -217,6 +218,25 @@ static void serve_again(struct loop *lp)
 	}
 }
 
+/* -A and -C: the counter a client from peer goes to instead of slot i. */
+static unsigned long long *turned_away(struct loop *lp, uint32_t i,
+    const struct net_addr *peer)
+{
+	struct addr a;
+	unsigned port;
+	size_t len = peer->len < sizeof peer->u ? peer->len : sizeof peer->u;
+
+	if (lp->allow == NULL && lp->cap == NULL)
+		return NULL;
+	if (addr_of(&peer->u, len, &a, &port) < 0)	/* a UNIX socket */
+		return lp->allow != NULL ? &lp->count.rejected_allow : NULL;
+	if (lp->allow != NULL && !addr_list_has(lp->allow, &a))
+		return &lp->count.rejected_allow;
+	if (lp->cap != NULL && cap_take(lp->cap, i, &a) < 0)
+		return &lp->count.rejected_cap;
+	return NULL;
+}
+
 /*
  * Count a refusal and say so, at most once per NOTE_MS with how many
  * there were since: a flood of them neither floods the log nor goes unseen.
@@ -237,9 +257,10 @@ static void refused(struct note *n, unsigned long long *counter,
 	n->count = 0;
 }
 
-static void admit(struct loop *lp, int fd)
+static void admit(struct loop *lp, int fd, const struct net_addr *peer)
 {
 	struct slot *s = slot_take(&lp->slots, lp->now);
+	unsigned long long *no;
 	struct epoll_event ev;
 	struct conn *c;
 	uint32_t i;
@@ -247,6 +268,12 @@ static void admit(struct loop *lp, int fd)
 	if (s == NULL) {
 		close(fd);
 		refused(&lp->full, &lp->count.rejected_full, "all slots in use");
+		return;
+	}
+	if ((no = turned_away(lp, slot_index(&lp->slots, s), peer)) != NULL) {
+		slot_give(&lp->slots, s);
+		close(fd);
+		(*no)++;
 		return;
 	}
 	i = slot_index(&lp->slots, s);
@@ -354,14 +381,17 @@ static int accept_failed(struct loop *lp, int lfd)
 
 static void on_listen(struct loop *lp, int lfd)
 {
+	struct net_addr peer;
 	int i, fd;
 
 	/* A refusing worker steps aside once another has room. */
 	slots_changed(lp);
 	for (i = 0; i < ACCEPTS && lp->armed != 0; i++) {
-		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		peer.len = sizeof peer.u;
+		fd = accept4(lfd, &peer.u.sa, &peer.len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0)
-			admit(lp, fd);
+			admit(lp, fd, &peer);
 		else if (accept_failed(lp, lfd) < 0)
 			break;
 	}
@@ -513,9 +543,6 @@ int loop_init(struct loop *lp, const char **what)
 		if (add(lp, lp->udp_fd[i], EPOLLIN |
 		    (lp->share ? EPOLLEXCLUSIVE : 0), ID_UDP + (uint32_t)i) < 0)
 			return -1;
-	for (i = 0; i < lp->nstamp; i++)
-		if (add(lp, lp->stamp_fd[i], EPOLLIN, ID_STAMP + (uint32_t)i) < 0)
-			return -1;
 	if (lp->metrics_fd >= 0 &&
 	    add(lp, lp->metrics_fd, EPOLLIN, ID_METRICS) < 0)
 		return -1;
@@ -529,8 +556,12 @@ int loop_init(struct loop *lp, const char **what)
 			lp->env.inq = 0;
 	lp->env.count = &lp->count;
 	if (lp->single) {
+		struct net_addr peer = { .len = sizeof peer.u };
+
 		lp->now = now_ms();
-		admit(lp, 0);
+		if (getpeername(0, &peer.u.sa, &peer.len) < 0)
+			peer.len = 0;
+		admit(lp, 0, &peer);
 	}
 	if (lp->ntcp == 0)
 		return 0;
@@ -555,9 +586,8 @@ static int dispatch(struct loop *lp, const struct epoll_event *ev)
 		metrics_serve(lp->metrics, id - ID_SCRAPE);
 		return 0;
 	}
-	if (id >= ID_STAMP) {
-		udp_echo(lp->udp, id >= ID_UDP ? lp->udp_fd[id - ID_UDP] :
-		    lp->stamp_fd[id - ID_STAMP], id < ID_UDP, &lp->count);
+	if (id >= ID_UDP) {
+		udp_echo(lp->udp, (int)(id - ID_UDP), &lp->count);
 		return 0;
 	}
 	if (id >= ID_TCP) {

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "addr.h"
+#include "cap.h"
 #include "conn.h"
 #include "metrics.h"
 #include "slots.h"
@@ -40,8 +42,8 @@ struct note {
 struct loop {
 	/* Set by the caller. */
 	int tcp_fd[MAX_LISTEN], ntcp;	/* listening sockets */
-	int udp_fd[MAX_LISTEN], nudp;	/* datagram sockets */
-	int stamp_fd[MAX_LISTEN], nstamp;	/* STAMP sockets */
+	int udp_fd[2 * MAX_LISTEN], nudp;	/* datagram sockets, */
+	int nstamp;			/* the last nstamp STAMP's */
 	struct udp *udp;
 	int metrics_fd;		/* -1: no -M */
 	struct metrics *metrics;
@@ -54,6 +56,8 @@ struct loop {
 	unsigned char *rings;	/* one per slot, same index */
 	uint32_t idle_ms;	/* 0: no idle timeout */
 	struct conn_env env;	/* ring_size, edge, capitalize */
+	const struct addr_list *allow;	/* -A; NULL: everyone */
+	struct cap *cap;	/* -C; NULL: no cap */
 
 	/* Owned by the loop. */
 	int epoll_fd, signal_fd, spare_fd;

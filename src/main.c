@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "loop.h"
 #include "mem.h"
 #include "net.h"
@@ -36,6 +37,7 @@ struct setup {
 	int metrics[WORKERS_MAX];
 	struct net_addr metrics_addr;
 	struct mem mem;
+	struct hash_key key;	/* the limits' secret */
 };
 
 static struct setup setup;
@@ -268,6 +270,7 @@ static int fixed_memory(struct setup *s)
 
 	if (mem_plan(&s->mem, mem_page(), o->slots, o->ring_size,
 	    (s->nudp + s->nstamp > 0 ? MEM_WITH_UDP : 0) |
+	    (o->rate ? MEM_WITH_RATE : 0) | (o->cap ? MEM_WITH_CAP : 0) |
 	    (o->metrics ? MEM_WITH_METRICS : 0), procs) < 0) {
 		say("%u x %u slots of %u bytes do not fit in memory", procs,
 		    o->slots, o->ring_size);
@@ -360,15 +363,17 @@ static void say_start(const struct setup *s)
 		say_fmt(workers, sizeof workers, "%u worker%s x ", o->workers,
 		    o->workers > 1 ? "s" : "");
 	say("listening on %s%s, %s-triggered, %s, %s, "
-	    "%s(%u slot%s x (%u ring + %u header) + %u udp + %u metrics) = "
-	    "%llu bytes fixed",
+	    "%s(%u slot%s x (%u ring + %u header) + %u udp + %u cap + "
+	    "%u metrics) = %llu bytes fixed",
 	    on, s->inherited ? " (from LISTEN_FDS)" : "",
 	    o->edge ? "edge" : "level", o->mode != MODE_CAPITALIZE ? "echo" :
 	    s->nudp ? "capitalize tcp, echo udp" : "capitalize", idle,
 	    workers, o->slots, o->slots > 1 ? "s" : "", o->ring_size,
-	    s->mem.header, (unsigned)s->mem.part[MEM_UDP],
-	    (unsigned)(s->mem.part[MEM_METRICS] + s->mem.stats_size /
-	    s->mem.procs), (unsigned long long)mem_total(&s->mem));
+	    s->mem.header,
+	    (unsigned)(s->mem.part[MEM_UDP] + s->mem.part[MEM_LIMIT]),
+	    (unsigned)s->mem.part[MEM_CAP], (unsigned)(s->mem.part[MEM_METRICS] +
+	    s->mem.stats_size / s->mem.procs),
+	    (unsigned long long)mem_total(&s->mem));
 }
 
 /* A worker keeps its own sockets (all of them when they are shared). */
@@ -392,17 +397,38 @@ static void own_sockets(const struct setup *s, unsigned me, struct loop *lp)
 		lp->share = s->mem.shared;
 }
 
+/* The UDP limits and guards, -A and -C, on this worker's memory. */
+static void exposure(const struct setup *s, unsigned me, struct loop *lp)
+{
+	const struct options *o = &s->o;
+	struct udp_setup u = { lp->udp_fd, lp->nudp, lp->nstamp,
+	    lp->share != NULL, o->allow.n ? &o->allow : NULL, o->rate, o->burst, &s->key,
+	    mem_part(&s->mem, me, MEM_LIMIT) };
+	static struct cap cap;
+
+	lp->allow = u.allow;
+	if (lp->nudp > 0)
+		lp->udp = udp_init(mem_part(&s->mem, me, MEM_UDP), &u);
+	if (o->cap == 0)
+		return;
+	cap_init(&cap, mem_part(&s->mem, me, MEM_CAP), o->slots, o->cap,
+	    &s->key);
+	lp->cap = &cap;
+}
+
 /* STAMP and metrics sockets are per worker, inherited or not. */
 static void own_measuring(const struct setup *s, unsigned me, struct loop *lp)
 {
 	unsigned per = s->nstamp / (s->o.workers ? s->o.workers : 1), i;
 
 	lp->metrics_fd = -1;
+	/* After the echo sockets, where udp.c looks for them. */
 	for (i = 0; i < (unsigned)s->nstamp; i++)
 		if (i / per == me)
-			lp->stamp_fd[lp->nstamp++] = s->stamp[i];
+			lp->udp_fd[lp->nudp++] = s->stamp[i];
 		else
 			close(s->stamp[i]);
+	lp->nstamp = (int)per;
 	for (i = 0; s->o.metrics && i < s->mem.procs; i++)
 		if (i != me)
 			close(s->metrics[i]);
@@ -443,8 +469,7 @@ static int run_worker(unsigned me, void *arg)
 	lp.single = s->inetd;
 	own_sockets(s, me, &lp);
 	own_measuring(s, me, &lp);
-	if (lp.nudp + lp.nstamp > 0)
-		lp.udp = udp_init(mem_part(&s->mem, me, MEM_UDP));
+	exposure(s, me, &lp);
 	if (loop_init(&lp, &what) < 0) {
 		say("%s: %m", what);
 		return 1;
@@ -487,6 +512,7 @@ int main(int argc, char **argv)
 		say("blocking signals: %m");
 		return 1;
 	}
+	hash_key_new(&setup.key);
 	if (open_sockets(&setup) < 0 || fixed_memory(&setup) < 0)
 		return 1;
 	if ((o->root != NULL || o->drop) && confine(o) < 0)

@@ -2,7 +2,9 @@
 #include <sys/auxv.h>
 #include <sys/mman.h>
 
+#include "cap.h"
 #include "conn.h"
+#include "limit.h"
 #include "mem.h"
 #include "metrics.h"
 #include "slots.h"
@@ -32,17 +34,19 @@ int mem_plan(struct mem *m, size_t page, uint32_t slots, uint32_t ring,
 	m->header = sizeof(struct slot) + sizeof(struct conn);
 	m->base = NULL;
 	m->shared = NULL;
-	part[MEM_SLOTS] = page_up((uint64_t)slots * sizeof(struct slot), page);
-	part[MEM_CONNS] = page_up((uint64_t)slots * sizeof(struct conn), page);
-	part[MEM_RINGS] = page_up((uint64_t)slots * ring, page);
-	part[MEM_UDP] = with & MEM_WITH_UDP ? page_up(udp_memsize(), page) : 0;
-	part[MEM_METRICS] = with & MEM_WITH_METRICS ?
-	    page_up(sizeof(struct metrics), page) : 0;
+	part[MEM_SLOTS] = (uint64_t)slots * sizeof(struct slot);
+	part[MEM_CONNS] = (uint64_t)slots * sizeof(struct conn);
+	part[MEM_RINGS] = (uint64_t)slots * ring;
+	part[MEM_UDP] = with & MEM_WITH_UDP ? udp_memsize() : 0;
+	part[MEM_LIMIT] = with & MEM_WITH_UDP ?
+	    limit_memsize(with & MEM_WITH_RATE) : 0;
+	part[MEM_CAP] = with & MEM_WITH_CAP ? cap_memsize(slots) : 0;
+	part[MEM_METRICS] = with & MEM_WITH_METRICS ? sizeof(struct metrics) : 0;
 	m->stats = NULL;
 	/* A page per process, so that each process's share is exact. */
 	m->stats_size = with & MEM_WITH_METRICS ? page * procs : 0;
 	for (i = 0; i < MEM_PARTS; i++)
-		share += part[i];
+		share += part[i] = page_up(part[i], page);
 	if (share * procs > SIZE_MAX / 2)
 		return -1;
 	for (i = 0; i < MEM_PARTS; i++)

@@ -17,6 +17,8 @@ enum {
 	MEM_CONNS,		/* slots x struct conn */
 	MEM_RINGS,		/* slots x ring */
 	MEM_UDP,		/* the UDP batch, with -U or -T */
+	MEM_LIMIT,		/* the UDP limits' tables, with -U or -T */
+	MEM_CAP,		/* per-source connection counts, with -C */
 	MEM_METRICS,		/* the metrics connections, with -M */
 	MEM_PARTS
 };
@@ -24,6 +26,8 @@ enum {
 /* What mem_plan lays out besides the slots. */
 enum {
 	MEM_WITH_UDP = 1 << 0,
+	MEM_WITH_RATE = 1 << 1,	/* a per-source rate (-R) for UDP */
+	MEM_WITH_CAP = 1 << 2,
 	MEM_WITH_METRICS = 1 << 3,
 };
 

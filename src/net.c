@@ -240,13 +240,19 @@ int net_set_inq(int fd)
 	return set_int(fd, IPPROTO_TCP, TCP_INQ, 1);
 }
 
+/* The address fd is bound to. */
+static int local(int fd, struct net_addr *self)
+{
+	self->len = sizeof self->u;
+	return getsockname(fd, &self->u.sa, &self->len);
+}
+
 /* The socket's address family, or -1. */
 static int family(int fd)
 {
 	struct net_addr self;
 
-	self.len = sizeof self.u;
-	if (getsockname(fd, &self.u.sa, &self.len) < 0)
+	if (local(fd, &self) < 0)
 		return -1;
 	return self.u.sa.sa_family;
 }
@@ -332,6 +338,14 @@ void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl)
 		}
 	}
 	m->msg_controllen = (size_t)(keep - (unsigned char *)m->msg_control);
+}
+
+int net_udp_own(int fd, int peek, unsigned *port)
+{
+	struct net_addr self;
+
+	*port = local(fd, &self) < 0 ? 0 : net_port(&self);
+	return peek && set_int(fd, SOL_SOCKET, SO_PEEK_OFF, 0) == 0;
 }
 
 /* What is wrong with a passed socket: *what says it, errno is 0. */

@@ -44,6 +44,12 @@ int net_set_inq(int fd);
  * IPV6_RECVPKTINFO), so the answer goes out from it. */
 int net_set_pktinfo(int fd);
 /*
+ * A datagram socket's bound port into *port (0 if it cannot tell); with
+ * peek, MSG_PEEK starts at an offset that reads move back (SO_PEEK_OFF,
+ * set to 0): 1 if that works.
+ */
+int net_udp_own(int fd, int peek, unsigned *port);
+/*
  * STAMP: datagrams carry their packet info, the kernel's receive time
  * (SO_TIMESTAMPNS) and their TTL or Hop Limit (IP_RECVTTL,
  * IPV6_RECVHOPLIMIT); what the socket sends leaves with TTL 255. Returns

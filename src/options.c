@@ -16,14 +16,16 @@
 #define MAX_RING (1u << 24)
 #define MAX_TIMEOUT 2000000u	/* idle times are kept in uint32 ms */
 #define MAX_ID 4294967294u	/* uid_t; (uid_t)-1 means "unchanged" */
+#define MAX_RATE 1000000
+#define RATE 2000		/* -R default: see README, "Exposed" */
 
 #define STR(x) STR_(x)
 #define STR_(x) #x
 
 const char options_usage[] =
-    "usage: echod [-EqSU] [-b bytes] [-c slots] [-l addr] [-m echo|capitalize]\n"
-    "             [-p port] [-r dir] [-t seconds] [-u uid[:gid]] [-w workers]\n"
-    "             [-T port] [-M [addr:]port]\n"
+    "usage: echod [-EqSU] [-A net]... [-b bytes] [-C conns] [-c slots] [-l addr]\n"
+    "             [-m echo|capitalize] [-p port] [-R rate[/burst]] [-r dir]\n"
+    "             [-t seconds] [-u uid[:gid]] [-w workers] [-T port] [-M [addr:]port]\n"
     "       echod -P addr:port [-q] [-o proto] [-n count] [-i ms] [-W ms] "
     "[-L pct]\n"
     "       echod -h | -V";
@@ -42,6 +44,11 @@ const char options_help[] =
     "  -M [A:]PORT Prometheus metrics on this TCP port (GET /metrics)\n"
     "  -w N        N worker processes sharing the port (SO_REUSEPORT), 1-"
     STR(WORKERS_MAX) "\n"
+    "  -R N[/B]    UDP datagrams/s per source, burst B; 0: no limit (" STR(RATE)
+    ")\n"
+    "  -C N        TCP connections per source (default: no limit)\n"
+    "  -A NET      serve NET only (10.0.0.0/8, fd00::/8), up to "
+    STR(ADDR_LIST_MAX) " times\n"
     "  -u UID[:GID] run as this numeric user (and group) once bound\n"
     "  -r DIR      chroot into DIR once bound (an empty directory will do)\n"
     "  -S          no seccomp filter (for debugging)\n"
@@ -70,21 +77,31 @@ static int fail(struct options *o, char flag, const char *why, const char *arg)
 	return -1;
 }
 
-/* Strict decimal: digits only, no sign, no overflow, at most max. */
-static int number(const char *s, unsigned long max, unsigned *out)
+/*
+ * Decimal digits at s, no sign, no overflow, at most max: the byte after
+ * them, or NULL if there are none or too many.
+ */
+static const char *digits(const char *s, unsigned long max, unsigned *out)
 {
 	unsigned long v = 0;
+	const char *p;
 
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > max)
-			return -1;
-	}
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		if ((v = v * 10 + (unsigned long)(*p - '0')) > max)
+			return NULL;
 	*out = (unsigned)v;
+	return p == s ? NULL : p;
+}
+
+/* Strict decimal: digits only, at most max. */
+static int number(const char *s, unsigned long max, unsigned *out)
+{
+	unsigned v;
+	const char *end = digits(s, max, &v);
+
+	if (end == NULL || *end != '\0')
+		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -233,8 +250,44 @@ static int listen_on(struct options *o, const char *arg)
 	return 0;
 }
 
+/* -R "2000" or "2000/500"; -C; -A "10.0.0.0/8", "fd00::/8" or one address. */
+static int exposure(struct options *o, char flag, const char *arg)
+{
+	const char *end = strchr(arg, '/'), *why = "expected ADDR[/BITS]";
+	char host[INET6_ADDRSTRLEN];
+	struct in6_addr a;
+	unsigned bits;
+	int af;
+
+	if (flag == 'R') {
+		why = "expected RATE[/BURST], 0-" STR(MAX_RATE);
+		end = digits(arg, MAX_RATE, &o->rate);
+		o->burst = o->rate;
+		if (end != NULL && *end == '/')
+			end = digits(end + 1, MAX_RATE, &o->burst);
+		if (end != NULL && *end == '\0' && (o->burst || !o->rate))
+			return 0;
+	} else if (flag == 'C') {
+		why = "connections must be 1-1048576";
+		if (number(arg, MAX_SLOTS, &o->cap) == 0 && o->cap > 0)
+			return 0;
+	} else if ((bits = end ? (unsigned)(end - arg) :
+	    (unsigned)strlen(arg)) < sizeof host) {
+		memcpy(host, arg, bits);
+		host[bits] = '\0';
+		bits = strchr(host, ':') ? 128 : 32;
+		if (address(host, &af, &a) == 0 &&
+		    (end == NULL || number(end + 1, bits, &bits) == 0) &&
+		    addr_list_add(&o->allow, af == AF_INET, &a, bits, &why) == 0)
+			return 0;
+	}
+	return fail(o, flag, why, arg);
+}
+
 static int value(struct options *o, char flag, const char *arg)
 {
+	if (flag == 'R' || flag == 'C' || flag == 'A')
+		return exposure(o, flag, arg);
 	switch (flag) {
 	case 'p':
 		if (number(arg, 65535, &o->port) < 0)
@@ -307,6 +360,8 @@ static void defaults(struct options *o)
 	o->ring_size = 4096;
 	o->idle_timeout = 300;
 	o->mode = MODE_ECHO;
+	o->rate = RATE;
+	o->burst = RATE;
 	o->client.interval_ms = 1000;
 	o->client.wait_ms = 2000;
 }
@@ -317,7 +372,7 @@ static int word(struct options *o, const char *a, const char *next)
 	int *on;
 
 	for (a++; *a != '\0'; a++) {
-		if (strchr("plcbtmwurTMPoniWL", *a) == NULL) {
+		if (strchr("plcbtmwPurRCATMoniWL", *a) == NULL) {
 			if ((on = toggle(o, *a)) == NULL)
 				return fail(o, *a, "unknown flag", NULL);
 			*on = 1;

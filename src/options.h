@@ -4,6 +4,7 @@
 
 #include <netinet/in.h>
 
+#include "addr.h"
 #include "client.h"
 #include "loop.h"
 
@@ -30,6 +31,9 @@ struct options {
 	int quiet;			/* -q */
 	int udp;			/* -U */
 	unsigned workers;		/* -w, 0: one process, no supervisor */
+	unsigned rate, burst;		/* -R per UDP source, rate 0: off */
+	unsigned cap;			/* -C per TCP source, 0: off */
+	struct addr_list allow;		/* -A, none: everyone */
 	int drop;			/* -u given */
 	unsigned uid, gid;		/* -u UID[:GID] */
 	const char *root;		/* -r DIR, NULL: no chroot */

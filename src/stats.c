@@ -14,7 +14,9 @@
 
 const char stats_text[] = "accepted\0rejected_full\0rejected_fd\0timed_out\0"
     "bytes_in\0bytes_out\0bytes_dropped\0udp_in\0udp_out\0udp_dropped\0"
-    "log_dropped\0stamp_short\0connections\0slots\0memory_bytes\0";
+    "log_dropped\0rejected_cap\0rejected_allow\0udp_guarded\0udp_denied\0"
+    "udp_looped\0udp_limited\0stamp_short\0connections\0slots\0"
+    "memory_bytes\0";
 
 void stats_line(char *buf, unsigned size, const struct stats *c,
     uint32_t active)

@@ -16,8 +16,19 @@ struct stats {
 	unsigned long long bytes_in, bytes_out;
 	unsigned long long bytes_dropped;	/* input after an idle timeout */
 	unsigned long long udp_in, udp_out;	/* datagrams, STAMP's too */
-	unsigned long long udp_dropped;		/* in = out + dropped + short */
+	unsigned long long udp_dropped;		/* send failed, cut short */
 	unsigned long long log_dropped;		/* say_dropped(), when read */
+	/* Turned away on purpose (addr.h, cap.h, guard.h, limit.h). */
+	unsigned long long rejected_cap;	/* over -C */
+	unsigned long long rejected_allow;	/* not on an -A list */
+	/*
+	 * udp_in = udp_out + dropped + guarded + denied + looped + limited
+	 * + stamp_short
+	 */
+	unsigned long long udp_guarded;		/* never answered (guard.h) */
+	unsigned long long udp_denied;		/* not on an -A list */
+	unsigned long long udp_looped;		/* a payload repeating */
+	unsigned long long udp_limited;		/* over -R */
 	unsigned long long stamp_short;		/* STAMP requests under 44 bytes */
 };
 

@@ -1,15 +1,29 @@
 /*
- * udp: one recvmmsg fills up to UDP_BATCH fixed slots; the same mmsghdr
- * array, compacted to the datagrams worth answering, goes back out with
- * one sendmmsg. Each reply carries the packet info of its request, so a
- * host with several addresses answers from the address it was asked on.
+ * udp: datagrams of any size, batched. One recvmmsg with MSG_PEEK |
+ * MSG_TRUNC and no buffers learns the lengths of up to UDP_BATCH waiting
+ * datagrams without taking any: with SO_PEEK_OFF each peek starts where
+ * the last one ended, and each real read moves that point back by what
+ * it took. Then real reads take as many as fit the 64 KiB area, one
+ * after the other, and one sendmmsg answers them: small datagrams come
+ * 32 to a read, a 64 KB one alone, none is ever cut. The peek offset
+ * belongs to the socket, so a socket that other processes read too, or
+ * a kernel without it for UDP (before 4.13), gets one datagram a read.
+ * Each reply carries the packet info of its request, so a host with
+ * several addresses answers from the address it was asked on. STAMP
+ * sockets go the same way, behind the same guards and limits; their
+ * requests are rewritten into replies in place (stamp.h).
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "clock.h"
+#include "guard.h"
+#include "limit.h"
+#include "loop.h"
 #include "net.h"
 #include "stamp.h"
 #include "udp.h"
@@ -23,6 +37,14 @@ union peer {
 	struct sockaddr_in6 in6;
 };
 
+struct udp_sock {
+	int fd;
+	unsigned port;		/* its own, which no answer goes to */
+	int peek;		/* SO_PEEK_OFF is ours to use */
+	uint32_t owed;		/* peeked, not yet read: the kernel's offset */
+	int stamp;		/* a STAMP reflector's */
+};
+
 struct udp {
 	struct mmsghdr msg[UDP_BATCH];
 	struct iovec iov[UDP_BATCH];
@@ -31,10 +53,13 @@ struct udp {
 		struct cmsghdr align;
 		char buf[NET_CONTROL];
 	} ctrl[UDP_BATCH];
-	unsigned char data[UDP_BATCH][UDP_MAX];
-	int single;		/* no recvmmsg/sendmmsg in this kernel */
+	uint32_t len[UDP_BATCH];	/* what the peek saw */
+	struct udp_sock sock[2 * MAX_LISTEN];
 	uint16_t error;		/* STAMP: our Error Estimate, */
 	uint32_t error_at;	/* as of then (ms) */
+	const struct addr_list *allow;
+	struct limit limit;
+	unsigned char data[UDP_AREA];
 };
 
 size_t udp_memsize(void)
@@ -42,120 +67,145 @@ size_t udp_memsize(void)
 	return sizeof(struct udp);
 }
 
-struct udp *udp_init(void *mem)
+struct udp *udp_init(void *mem, const struct udp_setup *s)
 {
 	struct udp *u = mem;
+	int i;
 
-	u->single = 0;
+	u->allow = s->allow;
+	for (i = 0; i < s->nfd && i < 2 * MAX_LISTEN; i++) {
+		u->sock[i].fd = s->fd[i];
+		u->sock[i].peek = net_udp_own(s->fd[i], !s->shared,
+		    &u->sock[i].port);
+		u->sock[i].owed = 0;
+		u->sock[i].stamp = i >= s->nfd - s->nstamp;
+	}
+	limit_init(&u->limit, s->limit_mem, s->key, s->rate, s->burst);
 	return u;
 }
 
-static void reset(struct udp *u)
-{
-	struct msghdr *m;
-	int i;
-
-	for (i = 0; i < UDP_BATCH; i++) {
-		m = &u->msg[i].msg_hdr;
-		u->iov[i].iov_base = u->data[i];
-		u->iov[i].iov_len = UDP_MAX;
-		m->msg_name = &u->peer[i];
-		m->msg_namelen = sizeof u->peer[i];
-		m->msg_iov = &u->iov[i];
-		m->msg_iovlen = 1;
-		m->msg_control = u->ctrl[i].buf;
-		m->msg_controllen = sizeof u->ctrl[i].buf;
-		m->msg_flags = 0;
-		u->msg[i].msg_len = 0;
-	}
-}
-
-static int is_small_service(unsigned port)
-{
-	/*
-	 * echo, discard, daytime, qotd, chargen, time, and STAMP/TWAMP's
-	 * reflectors: all answer anyone.
-	 */
-	static const unsigned short ports[] = { 0, 7, 9, 13, 17, 19, 37, 862 };
-	unsigned i;
-
-	for (i = 0; i < sizeof ports / sizeof ports[0]; i++)
-		if (port == ports[i])
-			return 1;
-	return 0;
-}
-
-static int bad_v4(const unsigned char *a)
-{
-	/* this network, multicast, reserved, broadcast */
-	return a[0] == 0 || a[0] >= 224;
-}
-
 /*
- * As BSD inetd: never answer another small service (two echo servers
- * could bounce a spoofed packet forever) nor a source that can only be
- * spoofed (an answer would go to a group or a whole network).
+ * Message i reads into len bytes at buf. musl's msghdr has padding the
+ * kernel must see as 0 (send_all): its recvmmsg clears it, and nothing
+ * else writes it.
  */
-static int bad_source(const union peer *p)
+static void prepare(struct udp *u, int i, unsigned char *buf, size_t len)
 {
-	const unsigned char *a;
+	struct msghdr *m = &u->msg[i].msg_hdr;
 
-	if (p->sa.sa_family == AF_INET)
-		return is_small_service(ntohs(p->in.sin_port)) ||
-		    bad_v4((const unsigned char *)&p->in.sin_addr);
-	if (p->sa.sa_family != AF_INET6)
-		return 1;
-	a = p->in6.sin6_addr.s6_addr;
-	if (is_small_service(ntohs(p->in6.sin6_port)))
-		return 1;
-	if (IN6_IS_ADDR_V4MAPPED(&p->in6.sin6_addr))
-		return bad_v4(a + 12);
-	return IN6_IS_ADDR_MULTICAST(&p->in6.sin6_addr) ||
-	    IN6_IS_ADDR_UNSPECIFIED(&p->in6.sin6_addr);
+	u->iov[i].iov_base = buf;
+	u->iov[i].iov_len = len;
+	m->msg_name = &u->peer[i];
+	m->msg_namelen = sizeof u->peer[i];
+	m->msg_iov = &u->iov[i];
+	m->msg_iovlen = 1;
+	m->msg_control = u->ctrl[i].buf;
+	m->msg_controllen = sizeof u->ctrl[i].buf;
 }
 
-static int recv_batch(struct udp *u, int fd)
+/* The lengths of up to UDP_BATCH waiting datagrams into u->len. */
+static int peek(struct udp *u, struct udp_sock *s)
 {
-	int n, r;
+	int i, n;
 
-	if (!u->single) {
-		n = recvmmsg(fd, u->msg, UDP_BATCH, MSG_DONTWAIT, NULL);
-		if (n >= 0 || errno != ENOSYS)
-			return n;
-		u->single = 1;
-	}
-	for (n = 0; n < UDP_BATCH; n++) {
-		r = (int)recvmsg(fd, &u->msg[n].msg_hdr, MSG_DONTWAIT);
-		if (r < 0)
-			return n > 0 ? n : -1;
-		u->msg[n].msg_len = (unsigned)r;
+	memset(u->msg, 0, sizeof u->msg);
+	n = recvmmsg(s->fd, u->msg, UDP_BATCH,
+	    MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT, NULL);
+	for (i = 0; i < n; i++) {
+		u->len[i] = u->msg[i].msg_len;
+		s->owed += u->len[i];
 	}
 	return n;
 }
 
-static int send_batch(struct udp *u, int fd, struct mmsghdr *m, int n)
+/*
+ * Read the peeked datagrams from the from-th on, as many as fit the area:
+ * how many, or -1. Each read moves the kernel's peek offset back by what
+ * it took. A datagram is cut short (and dropped) only if something else
+ * read the socket, and the offset still comes back to 0.
+ */
+static int take(struct udp *u, struct udp_sock *s, int from, int peeked)
 {
-	if (!u->single) {
-		int r = sendmmsg(fd, m, (unsigned)n, MSG_DONTWAIT);
+	size_t used = 0;
+	int i, n;
 
-		if (r >= 0 || errno != ENOSYS)
-			return r;
-		u->single = 1;
+	for (n = 0; from + n < peeked && u->len[from + n] <= UDP_AREA - used;
+	    n++) {
+		prepare(u, n, u->data + used, u->len[from + n]);
+		used += u->len[from + n];
 	}
-	return sendmsg(fd, &m->msg_hdr, MSG_DONTWAIT) < 0 ? -1 : 1;
+	n = recvmmsg(s->fd, u->msg, (unsigned)n, MSG_TRUNC | MSG_DONTWAIT,
+	    NULL);
+	for (i = 0; i < n; i++)
+		s->owed = s->owed > u->msg[i].msg_len ?
+		    s->owed - u->msg[i].msg_len : 0;
+	return n;
+}
+
+/* Why not to answer message m (the counter to bump), or NULL. */
+static unsigned long long *refusal(struct udp *u, const struct udp_sock *s,
+    const struct mmsghdr *m, uint32_t now, struct stats *st)
+{
+	const struct msghdr *h = &m->msg_hdr;
+	struct addr a;
+	unsigned port;
+
+	if (h->msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+		return &st->udp_dropped;
+	if (guard_check(h, s->port, &a, &port) != GUARD_OK)
+		return &st->udp_guarded;
+	if (u->allow != NULL && !addr_list_has(u->allow, &a))
+		return &st->udp_denied;
+	switch (limit_check(&u->limit, &a, port, h->msg_iov->iov_base,
+	    m->msg_len, now)) {
+	case LIMIT_LOOP:
+		return &st->udp_looped;
+	case LIMIT_RATE:
+		return &st->udp_limited;
+	}
+	return NULL;
+}
+
+/*
+ * Send replies [0, n). A reply the kernel refuses for its own sake (no
+ * route to that peer) is dropped alone; a full buffer drops the rest.
+ * musl's sendmmsg makes a sendmsg of each message on 64-bit machines (its
+ * msghdr has padding where the kernel's has wider fields), so this calls
+ * the kernel's (Linux 3.0 and later): the padding is 0 (prepare), and the
+ * control data is the kernel's own.
+ */
+static void send_all(struct udp *u, int fd, int n, struct stats *st)
+{
+	int at = 0, r;
+
+	while (at < n) {
+		r = (int)syscall(SYS_sendmmsg, fd, u->msg + at, n - at,
+		    MSG_DONTWAIT);
+		if (r > 0) {
+			st->udp_out += (unsigned)r;
+			at += r;
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
+			st->udp_dropped += (unsigned)(n - at);
+			return;
+		}
+		st->udp_dropped++;
+		at++;
+	}
 }
 
 /*
  * A STAMP request into its reply, but for the send time. The kernel's
- * receive time is the reflector's; without it (never seen), ours now.
+ * receive time is the reflector's; without it (qemu-user), ours now.
  */
-static int reflect(struct udp *u, struct mmsghdr *mm, struct stats *st)
+static int reflect(struct udp *u, struct mmsghdr *mm, uint32_t now,
+    struct stats *st)
 {
 	struct stamp_rx rx;
 	struct timespec t;
 	unsigned ttl;
 	uint64_t err;
-	uint32_t now = (uint32_t)clock_ms();
 	int synced;
 
 	if (u->error == 0 || now - u->error_at >= ERROR_MS) {
@@ -175,54 +225,6 @@ static int reflect(struct udp *u, struct mmsghdr *mm, struct stats *st)
 	return -1;
 }
 
-/* Keep the datagrams worth answering at the front; returns how many. */
-static int select_replies(struct udp *u, int n, int stamp, struct stats *st)
-{
-	int i, keep = 0;
-
-	for (i = 0; i < n; i++) {
-		struct msghdr *m = &u->msg[i].msg_hdr;
-
-		if ((m->msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-		    bad_source(&u->peer[i])) {
-			st->udp_dropped++;
-			continue;
-		}
-		if (stamp && reflect(u, &u->msg[i], st) < 0)
-			continue;
-		u->iov[i].iov_len = u->msg[i].msg_len;
-		if (m->msg_controllen == 0)
-			m->msg_control = NULL;
-		m->msg_flags = 0;
-		u->msg[keep++] = u->msg[i];
-	}
-	return keep;
-}
-
-/*
- * Send replies [0, n). A reply the kernel refuses for its own sake (no
- * route to that peer) is dropped alone; a full buffer drops the rest.
- */
-static void send_all(struct udp *u, int fd, int n, struct stats *st)
-{
-	int at = 0, r;
-
-	while (at < n) {
-		r = send_batch(u, fd, u->msg + at, n - at);
-		if (r > 0) {
-			st->udp_out += (unsigned)r;
-			at += r;
-			continue;
-		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) {
-			st->udp_dropped += (unsigned)(n - at);
-			return;
-		}
-		st->udp_dropped++;
-		at++;
-	}
-}
-
 /* STAMP: one send time for the batch, taken just before it goes. */
 static void sent_now(struct udp *u, int n)
 {
@@ -236,21 +238,69 @@ static void sent_now(struct udp *u, int n)
 		stamp_sent(u->msg[i].msg_hdr.msg_iov->iov_base, t3);
 }
 
-void udp_echo(struct udp *u, int fd, int stamp, struct stats *st)
+/* Answer the n datagrams read, those worth it at the front, in one go. */
+static void answer(struct udp *u, const struct udp_sock *s, int n,
+    uint32_t now, struct stats *st)
 {
-	int round, n, keep;
+	unsigned long long *no;
+	int i, keep = 0;
 
-	for (round = 0; round < ROUNDS; round++) {
-		reset(u);
-		n = recv_batch(u, fd);
-		if (n <= 0)
-			return;
-		st->udp_in += (unsigned)n;
-		keep = select_replies(u, n, stamp, st);
-		if (stamp)
-			sent_now(u, keep);
-		send_all(u, fd, keep, st);
-		if (n < UDP_BATCH)
-			return;
+	st->udp_in += (unsigned)n;
+	for (i = 0; i < n; i++) {
+		if ((no = refusal(u, s, &u->msg[i], now, st)) != NULL) {
+			(*no)++;
+			continue;
+		}
+		if (s->stamp && reflect(u, &u->msg[i], now, st) < 0)
+			continue;
+		u->iov[i].iov_len = u->msg[i].msg_len;
+		u->msg[keep++] = u->msg[i];
 	}
+	if (s->stamp)
+		sent_now(u, keep);
+	send_all(u, s->fd, keep, st);
+}
+
+/* One batch: a peek, then reads and answers. Returns how many, or -1. */
+static int batch(struct udp *u, struct udp_sock *s, uint32_t now,
+    struct stats *st)
+{
+	int peeked = peek(u, s), at, n;
+
+	for (at = 0; at < peeked; at += n) {
+		if ((n = take(u, s, at, peeked)) <= 0)
+			return -1;
+		answer(u, s, n, now, st);
+	}
+	return peeked;
+}
+
+/*
+ * Up to UDP_BATCH datagrams one by one, each into the whole area (until
+ * the peek offset is back at 0, if that is why).
+ */
+static int singles(struct udp *u, struct udp_sock *s, uint32_t now,
+    struct stats *st)
+{
+	int n;
+
+	u->len[0] = UDP_AREA;
+	for (n = 0; n < UDP_BATCH && (!s->peek || s->owed != 0); n++) {
+		if (take(u, s, 0, 1) <= 0)
+			return n;
+		answer(u, s, 1, now, st);
+	}
+	return UDP_BATCH;
+}
+
+void udp_echo(struct udp *u, int sock, struct stats *st)
+{
+	struct udp_sock *s = &u->sock[sock];
+	uint32_t now = (uint32_t)clock_ms();
+	int round;
+
+	for (round = 0; round < ROUNDS; round++)
+		if ((s->peek && s->owed == 0 ? batch(u, s, now, st) :
+		    singles(u, s, now, st)) < UDP_BATCH)
+			return;
 }

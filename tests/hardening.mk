@@ -17,7 +17,7 @@ FUZZ_FLAGS = $(STD) $(WARN) -O1 -g -fno-omit-frame-pointer -Isrc -Itests \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # Every target reports a broken invariant through the test library.
 FUZZ_LIB = tests/lib/report.c tests/lib/report.h
-FUZZ_TARGETS = ring xform options listen_env stamp http
+FUZZ_TARGETS = ring xform options listen_env guard cidr stamp http
 FUZZ_BINS = $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 
 SOAK_SECONDS ?= 60
@@ -44,10 +44,21 @@ build/fuzz/xform: tests/fuzz/fuzz_xform.c src/xform.c $(HDR) $(FUZZ_LIB) | setup
 		$(filter %.c,$(FUZZ_LIB))
 
 build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
-		$(HDR) $(FUZZ_LIB) | setup
+		src/addr.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
-		src/options.c src/say.c $(filter %.c,$(FUZZ_LIB))
+		src/options.c src/say.c src/addr.c $(filter %.c,$(FUZZ_LIB))
+
+build/fuzz/guard: tests/fuzz/fuzz_guard.c src/guard.c src/addr.c $(HDR) \
+		$(FUZZ_LIB) | setup
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_guard.c src/guard.c \
+		src/addr.c $(filter %.c,$(FUZZ_LIB))
+
+build/fuzz/cidr: tests/fuzz/fuzz_cidr.c src/addr.c $(HDR) $(FUZZ_LIB) | setup
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_cidr.c src/addr.c \
+		$(filter %.c,$(FUZZ_LIB))
 
 build/fuzz/stamp: tests/fuzz/fuzz_stamp.c src/stamp.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
@@ -61,10 +72,10 @@ build/fuzz/http: tests/fuzz/fuzz_http.c src/http.c src/say.c $(HDR) \
 		src/say.c $(filter %.c,$(FUZZ_LIB))
 
 build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c src/options.c src/say.c \
-		$(HDR) $(FUZZ_LIB) | setup
+		src/addr.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_listen_env.c \
-		src/options.c src/say.c $(filter %.c,$(FUZZ_LIB))
+		src/options.c src/say.c src/addr.c $(filter %.c,$(FUZZ_LIB))
 
 fuzz-build: $(FUZZ_BINS)
 

@@ -45,6 +45,24 @@ static int points_into_argv(const char *p, int argc, char **argv)
 	return 0;
 }
 
+/* -R, -C, -A: in range; every network without bits past its prefix. */
+static void check_exposure(const struct options *o)
+{
+	unsigned i, b;
+
+	INVARIANT(o->rate <= 1000000 && o->burst >= (o->rate ? 1u : 0u));
+	INVARIANT(o->burst <= 1000000);
+	INVARIANT(o->cap <= 1048576);
+	INVARIANT(o->allow.n <= ADDR_LIST_MAX);
+	for (i = 0; i < o->allow.n; i++) {
+		const struct addr_net *n = &o->allow.net[i];
+
+		INVARIANT(n->bits <= 128);
+		for (b = n->bits; b < 128; b++)
+			INVARIANT((n->a.b[b / 8] >> (7 - b % 8) & 1) == 0);
+	}
+}
+
 static void check_success(const struct options *o, int argc, char **argv)
 {
 	unsigned i;
@@ -93,6 +111,7 @@ static void check_success(const struct options *o, int argc, char **argv)
 		INVARIANT(o->client.af == AF_INET || o->client.af == AF_INET6);
 		INVARIANT(o->client.port >= 1 && o->client.port <= 65535);
 	}
+	check_exposure(o);
 }
 
 /* Does message byte m show argv byte a? */

@@ -1,8 +1,8 @@
 /*
  * itest: echod's integration tests. The cases live in one file per area
  * (tcp.c, limits.c, usage.c, udp.c, workers.c, sandbox.c, activation.c,
- * measure.c); main.c has the table that names them, with their flags, and
- * runs them.
+ * exposure.c, measure.c); main.c has the table that names them, with
+ * their flags, and runs them.
  * A case returns 0 (passed), 1 (skip(): cannot run here) or -1 (fail():
  * why).
  */
@@ -32,7 +32,7 @@ case_fn t_slots_full, t_idle_timeout, t_rst_storm, t_vmsize, t_fd_limit,
 case_fn t_sigterm, t_sigint, t_counters, t_bad_usage, t_port_in_use,
     t_quiet, t_probe, t_log_stall, t_long_options, t_sighup, t_start_line,
     t_listen_zone;						/* usage.c */
-case_fn t_udp, t_udp_truncated, t_udp_loop;			/* udp.c */
+case_fn t_udp, t_udp_loop;					/* udp.c */
 case_fn t_workers, t_usr1_workers, t_orphans,
     t_workers_memory;						/* workers.c */
 case_fn t_seccomp, t_seccomp_workers, t_privdrop, t_seccomp_einval,
@@ -40,6 +40,9 @@ case_fn t_seccomp, t_seccomp_workers, t_privdrop, t_seccomp_einval,
 case_fn t_activation, t_activation_workers, t_activation_workers_edge,
     t_fd_limit_inherited, t_activation_unix, t_activation_errors,
     t_activation_flags, t_inetd;				/* activation.c */
+case_fn t_udp_sizes, t_udp_sizes_shared, t_udp_ports, t_forged_loops,
+    t_broadcast, t_udp_rate, t_udp_rate_default, t_tcp_cap,
+    t_allow;							/* exposure.c */
 case_fn t_stamp, t_stamp_workers, t_stamp_kernel_time, t_stamp_tshark,
     t_client, t_client_faults, t_probe_capitalize, t_probe_messages,
     t_metrics, t_metrics_bad;					/* measure.c */

@@ -126,6 +126,16 @@ int server_listening(struct server *s)
 	return 0;
 }
 
+/* A full buffer starts over with the line it ends in, so no line splits. */
+static void start_over(struct server *s)
+{
+	const char *nl = memrchr(s->err, '\n', s->errlen);
+	size_t keep = nl ? s->errlen - (size_t)(nl + 1 - s->err) : 0;
+
+	memmove(s->err, s->err + s->errlen - keep, keep);
+	s->errlen = keep;
+}
+
 void server_collect(struct server *s, int timeout_ms)
 {
 	struct pollfd p = { .fd = s->err_fd, .events = POLLIN };
@@ -135,7 +145,7 @@ void server_collect(struct server *s, int timeout_ms)
 		return;
 	for (;;) {
 		if (s->errlen == SERVER_ERRBUF - 1)
-			s->errlen = 0;	/* keep reading: never block the server */
+			start_over(s);	/* keep reading: never block the server */
 		r = read(s->err_fd, s->err + s->errlen,
 		    SERVER_ERRBUF - 1 - s->errlen);
 		if (r < 0 && errno == EINTR)

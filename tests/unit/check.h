@@ -21,6 +21,11 @@ void test_mem(void);
 void test_options(void);
 void test_xform(void);
 void test_say(void);
+void test_hash(void);
+void test_addr(void);
+void test_guard(void);
+void test_limit(void);
+void test_cap(void);
 void test_stamp(void);
 void test_http(void);
 

@@ -10,6 +10,11 @@ int main(void)
 	test_options();
 	test_xform();
 	test_say();
+	test_hash();
+	test_addr();
+	test_guard();
+	test_limit();
+	test_cap();
 	test_stamp();
 	test_http();
 	printf("%d passed, %d failed\n", check_passed, check_failed);

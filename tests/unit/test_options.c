@@ -155,6 +155,7 @@ void test_options(void)
 	CHECK(o.idle_timeout == 300 && o.mode == MODE_ECHO && o.nlisten == 0);
 	CHECK(!o.edge && !o.quiet && !o.help && !o.version && !o.probe);
 	CHECK(!o.udp && o.workers == 0);
+	CHECK(o.rate == 2000 && o.burst == 2000 && o.cap == 0 && o.allow.n == 0);
 
 	CHECK(P("-p", "7", "-c", "10", "-b", "65536", "-t", "0") == 0);
 	CHECK(o.port == 7 && o.slots == 10 && o.ring_size == 65536);
@@ -184,6 +185,14 @@ void test_options(void)
 	CHECK(P("-h") == 0 && o.help);
 	CHECK(P("-V") == 0 && o.version);
 	CHECK(P("-q", "--") == 0 && o.quiet);
+	CHECK(P("-R", "500") == 0 && o.rate == 500 && o.burst == 500);
+	CHECK(P("-R", "500/20") == 0 && o.rate == 500 && o.burst == 20);
+	CHECK(P("-R0") == 0 && o.rate == 0);
+	CHECK(P("-R", "1000000/1000000") == 0 && o.rate == 1000000);
+	CHECK(P("-C", "4") == 0 && o.cap == 4);
+	CHECK(P("-A", "10.0.0.0/8", "-A", "fd00::/8", "-A::1") == 0);
+	CHECK(o.allow.n == 3 && o.allow.net[0].bits == 96 + 8);
+	CHECK(o.allow.net[1].bits == 8 && o.allow.net[2].bits == 128);
 
 	CHECK(P("-p", "70000") < 0 && err_names("-p:"));
 	CHECK(P("-p", "-1") < 0 && err_names("-p:"));
@@ -214,6 +223,34 @@ void test_options(void)
 	CHECK(P("-M", "localhost:9100") < 0 && err_names("-M:"));
 	CHECK(P("-M", "127.0.0.1") < 0 && err_names("-M:"));
 	CHECK(P("-P", "127.0.0.1:0") < 0 && err_names("-P:"));
+	CHECK(P("-R", "0/5") == 0 && o.rate == 0);
+	CHECK(P("-R", "1000001") < 0 && err_names("-R:"));
+	CHECK(P("-R", "100/0") < 0 && err_names("-R:"));
+	CHECK(P("-R", "100/") < 0 && err_names("-R:"));
+	CHECK(P("-R", "/5") < 0 && err_names("-R:"));
+	CHECK(P("-R", "1/2/3") < 0 && err_names("-R:"));
+	CHECK(P("-R", "12345678901234567890/1") < 0 && err_names("-R:"));
+	CHECK(P("-R", "") < 0 && err_names("-R:"));
+	CHECK(P("-C", "0") < 0 && err_names("-C:"));
+	CHECK(P("-C", "x") < 0 && err_names("-C:"));
+	CHECK(P("-A", "10.0.0.0/8", "-A", "::ffff:10.0.0.0/104") == 0);
+	CHECK(o.allow.n == 2 && o.allow.net[1].bits == 104);
+	CHECK(memcmp(&o.allow.net[0], &o.allow.net[1], sizeof o.allow.net[0]) == 0);
+	CHECK(P("-A", "10.0.0.0/08") == 0 && o.allow.net[0].bits == 96 + 8);
+	CHECK(P("-A", "10.0.0.1/8") < 0 && err_names("-A:"));
+	CHECK(strstr(o.err, "bits set") && strstr(o.err, "10.0.0.1/8"));
+	CHECK(P("-A", "fd00::/129") < 0 && err_names("-A:"));
+	CHECK(P("-A", "10.0.0.0/") < 0 && err_names("-A:"));
+	CHECK(P("-A", "10.0.0.0/-1") < 0 && err_names("-A:"));
+	CHECK(P("-A", "10.0.0.0/8x") < 0 && err_names("-A:"));
+	CHECK(P("-A", "10.0.0.0/8/8") < 0 && err_names("-A:"));
+	CHECK(P("-A", "/8") < 0 && err_names("-A:"));
+	CHECK(P("-A", "") < 0 && err_names("-A:"));
+	CHECK(P("-A", "1.2.3.4.5") < 0 && err_names("-A:"));
+	CHECK(P("-A", "0000:0000:0000:0000:0000:0000:0000:0000:0/1") < 0);
+	CHECK(P("-A", "10.0.0.0/33") < 0 && err_names("-A:"));
+	CHECK(P("-A", "example.com") < 0 && err_names("-A:"));
+	CHECK(P("-A") < 0 && err_names("-A:"));
 	CHECK(P("-x") < 0 && err_names("-x:"));
 	CHECK(P("-Ex") < 0 && err_names("-x:"));
 	CHECK(P("stray") < 0 && strstr(o.err, "stray") != NULL);
