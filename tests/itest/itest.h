@@ -43,9 +43,9 @@ case_fn t_activation, t_activation_workers, t_activation_workers_edge,
 case_fn t_udp_sizes, t_udp_sizes_shared, t_udp_ports, t_forged_loops,
     t_broadcast, t_udp_rate, t_udp_rate_default, t_tcp_cap,
     t_allow;							/* exposure.c */
-case_fn t_stamp, t_stamp_workers, t_stamp_kernel_time, t_stamp_tshark,
-    t_client, t_client_faults, t_probe_capitalize, t_probe_messages,
-    t_metrics, t_metrics_bad;					/* measure.c */
+case_fn t_stamp, t_stamp_workers, t_stamp_limited, t_stamp_kernel_time,
+    t_stamp_tshark, t_client, t_client_faults, t_probe_capitalize,
+    t_probe_messages, t_metrics, t_metrics_bad;			/* measure.c */
 
 extern int no_proc;	/* -k: the server's /proc is not its own */
 

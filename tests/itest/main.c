@@ -127,6 +127,7 @@ static const struct tcase cases[] = {
 	{ "stamp-ipv4", "-T 0", t_stamp, V4 },
 	{ "stamp-ipv6", "-T 0 -E -U", t_stamp, V6 },
 	{ "stamp-workers", "-T 0 -w 2", t_stamp_workers, V4 },
+	{ "stamp-rate-limit", "-T 0 -R 5/5", t_stamp_limited, V6 },
 	{ "stamp-kernel-time", "-T 0", t_stamp_kernel_time, V6 },
 	{ "stamp-tshark", "-T 0", t_stamp_tshark, V4 },
 	{ "client", "-T 0 -U", t_client, V6 },

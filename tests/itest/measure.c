@@ -276,6 +276,33 @@ int t_stamp_workers(struct ctx *c)
 	return rc;
 }
 
+/* -R limits STAMP as it limits echo: a burst from one source is cut. */
+int t_stamp_limited(struct ctx *c)
+{
+	static const char *const keys[] = { "udp_out", "udp_limited" };
+	struct addr to = with_port(c, port_of(c->srv, "stamp on "));
+	unsigned char q[STAMP_BASE], r[64];
+	long long v[2];
+	int fd = udp_dial(&to, 0), i, got = 0;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < 40; i++) {
+		request(q, sizeof q, (uint32_t)i, ntp_now(), 0);
+		if (send(fd, q, sizeof q, 0) != (ssize_t)sizeof q)
+			break;
+	}
+	while (readable(fd, 0.5) && recv(fd, r, sizeof r, 0) > 0)
+		got++;
+	close(fd);
+	if (server_counters(c->srv, keys, v, 2) < 0)
+		return -1;
+	REQUIRE(got > 0 && got <= 10 && v[0] == got && v[1] == 40 - got,
+	    "40 requests at -R 5/5: %d answered, udp_out %lld, udp_limited "
+	    "%lld", got, v[0], v[1]);
+	return 0;
+}
+
 /*
  * The Receive Timestamp is the kernel's: a request that waits in the
  * socket while the server is stopped keeps the time it arrived; a clock
