@@ -344,7 +344,7 @@ static void where(const struct setup *s, char *buf, unsigned size)
 static void say_start(const struct setup *s)
 {
 	const struct options *o = &s->o;
-	char on[400], idle[32] = "no idle timeout", workers[32] = "";
+	char on[400] = "", idle[32] = "no idle timeout", workers[32] = "";
 	unsigned n;
 
 	where(s, on, sizeof on);
