@@ -18,6 +18,7 @@
 #include "say.h"
 #include "signals.h"
 #include "stamp.h"
+#include "sys.h"
 
 #define MSG 24		/* an echo probe: '#', seq, ':', nonce, '\n' */
 #define SEQ_DIGITS 10
@@ -329,8 +330,8 @@ static int dial(struct run *r, const struct net_addr *a)
 {
 	int tcp = r->proto == PROTO_TCP;
 
-	r->fd = socket(a->u.sa.sa_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) |
-	    SOCK_CLOEXEC, 0);
+	r->fd = sys_socket(a->u.sa.sa_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) |
+	    SOCK_CLOEXEC);
 	if (r->fd < 0 || (tcp && net_set_send_timeout(r->fd, r->o->wait_ms) < 0)) {
 		failed(r, "socket");
 	} else if (connect(r->fd, &a->u.sa, a->len) < 0) {
@@ -380,8 +381,8 @@ int client_run(const struct client_opts *o)
 	uint64_t err_us;
 
 	net_addr_set(&a, o->af, &o->addr, o->port);
-	r = mmap(NULL, sizeof *r + count * sizeof r->p[0],
-	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	r = sys_mmap(sizeof *r + count * sizeof r->p[0],
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
 	if (r == MAP_FAILED) {
 		say("probe: mmap for %u probes: %m", count);
 		return 1;

@@ -15,6 +15,7 @@
 
 #include "conn.h"
 #include "xform.h"
+#include "sys.h"
 
 #define ROUNDS 8	/* edge mode: read/send rounds per turn */
 #define BURST 65536	/* bulk: bytes relayed per peek */
@@ -56,7 +57,7 @@ static ssize_t read_inq(int fd, struct iovec *iov, int n, int *inq)
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = (size_t)n,
 	    .msg_control = cm.b, .msg_controllen = sizeof cm.b };
 	struct cmsghdr *h;
-	ssize_t r = recvmsg(fd, &msg, 0);
+	ssize_t r = sys_recvmsg(fd, &msg, 0);
 
 	if (r <= 0)
 		return r;
@@ -186,7 +187,7 @@ static int flush(struct conn *c, int fd, const struct conn_env *e)
 		return 0;
 	msg.msg_iovlen = (size_t)n;
 	r = n == 1 ? send(fd, iov[0].iov_base, iov[0].iov_len, MSG_NOSIGNAL) :
-	    sendmsg(fd, &msg, MSG_NOSIGNAL);
+	    sys_sendmsg(fd, &msg, MSG_NOSIGNAL);
 	if (r < 0)
 		return errno == EAGAIN || errno == EINTR ? 0 : -1;
 	ring_consumed(&c->ring, (uint32_t)r);

@@ -17,6 +17,7 @@
 #include "net.h"
 #include "say.h"
 #include "signals.h"
+#include "sys.h"
 
 #define BATCH 64	/* events per epoll_wait */
 #define ACCEPTS 32	/* accepts per listener wake-up, so clients get a turn */
@@ -68,10 +69,10 @@ static int listen_for(struct loop *lp, uint32_t events)
 		struct epoll_event ev = { .events = events,
 		    .data.u64 = tag(ID_TCP + (uint32_t)i, 0) };
 
-		if (lp->armed != 0 && epoll_ctl(lp->epoll_fd, EPOLL_CTL_DEL,
+		if (lp->armed != 0 && sys_epoll_ctl(lp->epoll_fd, EPOLL_CTL_DEL,
 		    lp->tcp_fd[i], &ev) < 0)
 			return -1;
-		if (events != 0 && epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD,
+		if (events != 0 && sys_epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD,
 		    lp->tcp_fd[i], &ev) < 0)
 			return -1;
 	}
@@ -178,7 +179,7 @@ static int arm(struct loop *lp, struct slot *s, struct conn *c)
 	ev.events = (want & CONN_IN ? EPOLLIN : 0) |
 	    (want & CONN_OUT ? EPOLLOUT : 0);
 	ev.data.u64 = tag(slot_index(&lp->slots, s), s->gen);
-	if (epoll_ctl(lp->epoll_fd, EPOLL_CTL_MOD, s->fd, &ev) < 0)
+	if (sys_epoll_ctl(lp->epoll_fd, EPOLL_CTL_MOD, s->fd, &ev) < 0)
 		return -1;
 	c->flags = (c->flags & ~(CONN_IN | CONN_OUT)) | want;
 	return 0;
@@ -287,7 +288,7 @@ static void admit(struct loop *lp, int fd, const struct net_addr *peer)
 		ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLPRI | EPOLLET;
 	}
 	ev.data.u64 = tag(i, s->gen);
-	if (epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+	if (sys_epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		say("epoll_ctl add: %m");
 		drop(lp, s);
 		return;
@@ -331,7 +332,7 @@ static int shed(struct loop *lp, int lfd)
 		return -1;
 	}
 	close(lp->spare_fd);
-	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	fd = sys_accept(lfd, NULL, NULL, SOCK_CLOEXEC);
 	err = errno;
 	if (fd >= 0) {
 		close(fd);
@@ -388,7 +389,7 @@ static void on_listen(struct loop *lp, int lfd)
 	slots_changed(lp);
 	for (i = 0; i < ACCEPTS && lp->armed != 0; i++) {
 		peer.len = sizeof peer.u;
-		fd = accept4(lfd, &peer.u.sa, &peer.len,
+		fd = sys_accept(lfd, &peer.u.sa, &peer.len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd >= 0)
 			admit(lp, fd, &peer);
@@ -422,14 +423,14 @@ static void publish(struct loop *lp)
 /* A scraper: into a metrics connection, or closed if all are busy. */
 static void on_scraper(struct loop *lp)
 {
-	int fd = accept4(lp->metrics_fd, NULL, NULL,
+	int fd = sys_accept(lp->metrics_fd, NULL, NULL,
 	    SOCK_NONBLOCK | SOCK_CLOEXEC), i;
 	struct epoll_event ev = { .events = EPOLLIN };
 
 	if (fd < 0 || (i = metrics_take(lp->metrics, fd, lp->now)) < 0)
 		return;
 	ev.data.u64 = tag(ID_SCRAPE + (uint32_t)i, 0);
-	if (epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
+	if (sys_epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		say("epoll_ctl add: %m");
 	lp->scrapes = 1;
 }
@@ -519,7 +520,7 @@ static int add(struct loop *lp, int fd, uint32_t events, uint32_t id)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = tag(id, 0) };
 
-	return epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+	return sys_epoll_ctl(lp->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 int loop_init(struct loop *lp, const char **what)
@@ -533,7 +534,7 @@ int loop_init(struct loop *lp, const char **what)
 	if ((lp->signal_fd = signals_fd()) < 0)
 		return -1;
 	*what = "epoll_create1";
-	if ((lp->epoll_fd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+	if ((lp->epoll_fd = sys_epoll_create()) < 0)
 		return -1;
 	*what = "epoll_ctl";
 	if (add(lp, lp->signal_fd, EPOLLIN, ID_SIGNAL) < 0 ||
@@ -608,7 +609,7 @@ int loop_run(struct loop *lp)
 
 	lp->now = now_ms();
 	for (;;) {
-		n = epoll_wait(lp->epoll_fd, ev, BATCH, wait_ms(lp));
+		n = sys_epoll_wait(lp->epoll_fd, ev, BATCH, wait_ms(lp));
 		if (n < 0 && errno != EINTR) {
 			say("epoll_wait: %m");
 			return 1;

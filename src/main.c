@@ -20,6 +20,7 @@
 #include "say.h"
 #include "signals.h"
 #include "workers.h"
+#include "sys.h"
 
 #define VERSION "0.3.0"
 
@@ -214,7 +215,7 @@ static int inherit(struct setup *s, int n)
  */
 static void inetd(struct setup *s)
 {
-	int sink = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int sink = sys_socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC);
 
 	if (sink >= 0) {
 		dup2(sink, 1);
@@ -227,12 +228,27 @@ static void inetd(struct setup *s)
 	s->o.slots = 1;
 }
 
+/* getenv(name), smaller: musl's brings strncmp and strchrnul. */
+static const char *env(const char *name)
+{
+	const char *a, *b;
+	char **e;
+
+	for (e = environ; *e != NULL; e++) {
+		for (a = *e, b = name; *b != '\0' && *a == *b; a++, b++)
+			;
+		if (*b == '\0' && *a == '=')
+			return a + 1;
+	}
+	return NULL;
+}
+
 /* Sockets inherited from a service manager or inetd, or bound here. */
 static int open_sockets(struct setup *s)
 {
 	int n;
 
-	if (options_env(&s->o, getenv("LISTEN_PID"), getenv("LISTEN_FDS"),
+	if (options_env(&s->o, env("LISTEN_PID"), env("LISTEN_FDS"),
 	    (unsigned)getpid()) < 0) {
 		say("%s", s->o.err);
 		return -1;

@@ -9,6 +9,7 @@
 #include "metrics.h"
 #include "slots.h"
 #include "udp.h"
+#include "sys.h"
 
 size_t mem_page(void)
 {
@@ -66,14 +67,14 @@ int mem_map(struct mem *m)
 	void *p;
 
 	if (m->stats_size > 0) {
-		p = mmap(NULL, m->stats_size, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		p = sys_mmap(m->stats_size, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS);
 		if (p == MAP_FAILED)
 			return -1;
 		m->stats = p;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = sys_mmap(size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS);
 	if (p == MAP_FAILED)
 		return -1;
 	m->base = p;
@@ -86,8 +87,8 @@ int mem_map(struct mem *m)
 		return -1;
 	if (m->procs < 2)
 		return 0;
-	p = mmap(NULL, m->page, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	p = sys_mmap(m->page, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS);
 	if (p == MAP_FAILED)
 		return -1;
 	m->shared = p;

@@ -12,6 +12,7 @@
 
 #include "net.h"
 #include "say.h"
+#include "sys.h"
 
 /* Linux clamps the backlog to net.core.somaxconn. */
 #define BACKLOG 4096
@@ -58,7 +59,7 @@ unsigned net_ifindex(const char *name)
 	if (len >= sizeof ifr.ifr_name)
 		return 0;
 	memcpy(ifr.ifr_name, name, len + 1);
-	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+	if ((fd = sys_socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC)) < 0)
 		return 0;
 	r = (int)syscall(SYS_ioctl, fd, SIOCGIFINDEX, &ifr);
 	close(fd);
@@ -194,7 +195,7 @@ static int open_one(struct net_addr *a, int type, int flags, const char **what)
 	int fd, err;
 
 	*what = "socket";
-	fd = socket(a->u.sa.sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = sys_socket(a->u.sa.sa_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	if (options_for(fd, a, type, flags, what) < 0)
@@ -420,10 +421,7 @@ int net_inherited(int n, int *tcp, int *ntcp, int *udp, int *nudp, int max,
 		if (adopt(3 + i, tcp, ntcp, udp, nudp, max, what) < 0)
 			return -1;
 	}
-	/* Not for our children: the protocol says to unset them. */
-	unsetenv("LISTEN_PID");
-	unsetenv("LISTEN_FDS");
-	unsetenv("LISTEN_FDNAMES");
+	/* The protocol unsets LISTEN_* for children; echod runs none. */
 	return 0;
 }
 

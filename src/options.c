@@ -2,7 +2,7 @@
  * options: a small getopt of our own: musl's getopt reports errors through
  * stdio, and a parser with no global state is easy to fuzz.
  */
-#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -32,8 +32,8 @@ const char options_usage[] =
 
 const char options_help[] =
     "  -p PORT     TCP (and UDP) port, 0 for any free one (default 8000)\n"
-    "  -l ADDR     listen on this address (fe80::1%eth0 too), up to " STR(MAX_LISTEN)
-    " times\n              (default: all, dual-stack)\n"
+    "  -l ADDR     listen on ADDR (fe80::1%eth0 too), up to " STR(MAX_LISTEN)
+    " times (default: all)\n"
     "  -c N        connection slots per process, 1-1048576 (default 1024)\n"
     "  -b BYTES    ring buffer per slot, a power of two, 64-16777216 (default 4096)\n"
     "  -t SECONDS  close connections idle this long, 0 = never (default 300)\n"
@@ -53,8 +53,8 @@ const char options_help[] =
     "  -r DIR      chroot into DIR once bound (an empty directory will do)\n"
     "  -S          no seccomp filter (for debugging)\n"
     "  -q          no start line (with -P: the summary only)\n"
-    "  -P A:P      probe the server at A:P (e.g. [::1]:8000): alone, exit 0 if\n"
-    "              a TCP echo comes back within 2 s; with -n, print like ping(8)\n"
+    "  -P A:P      probe the server at A:P ([::1]:8000): exit 0 if a TCP echo\n"
+    "              comes back within 2 s; with -n, print like ping(8)\n"
     "  -o PROTO    over tcp (default), udp or stamp\n"
     "  -n COUNT    probes, 1-" STR(CLIENT_MAX_COUNT) "\n"
     "  -i MS       between probes (default 1000)\n"
@@ -75,6 +75,24 @@ static int fail(struct options *o, char flag, const char *why, const char *arg)
 	else
 		say_fmt(o->err, sizeof o->err, "-%c: %s", flag, why);
 	return -1;
+}
+
+/* The first (or last) c in s, or NULL: strchr and strrchr, smaller. */
+static const char *find(const char *s, char c)
+{
+	for (; *s != '\0'; s++)
+		if (*s == c)
+			return s;
+	return NULL;
+}
+
+static const char *find_last(const char *s, char c)
+{
+	const char *at = NULL;
+
+	for (; (s = find(s, c)) != NULL; s++)
+		at = s;
+	return at;
 }
 
 /*
@@ -105,23 +123,100 @@ static int number(const char *s, unsigned long max, unsigned *out)
 	return 0;
 }
 
-/* An IPv4 or IPv6 literal into *af and *addr. */
-static int address(const char *arg, int *af, struct in6_addr *addr)
+/* A dotted quad, s to end exactly, into 4 bytes at out. */
+static int v4_text(const char *s, const char *end, unsigned char *out)
 {
-	if (inet_pton(AF_INET, arg, addr) == 1)
-		*af = AF_INET;
-	else if (inet_pton(AF_INET6, arg, addr) == 1)
-		*af = AF_INET6;
-	else
-		return -1;
+	unsigned i, v;
+
+	for (i = 0; i < 4; i++, s++) {
+		const char *p = digits(s, 255, &v);
+
+		/* No leading zeros: inet_aton would read them as octal. */
+		if (p == NULL || (*s == '0' && p - s > 1) ||
+		    (i < 3 ? p >= end || *p != '.' : p != end))
+			return -1;
+		out[i] = (unsigned char)v;
+		s = p;
+	}
 	return 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * IPv6 text (RFC 4291 2.2), s to end: groups of 1-4 hex digits, at most
+ * one "::", perhaps a dotted quad for the last 32 bits. 16 bytes at out.
+ */
+static int v6_text(const char *s, const char *end, unsigned char *out)
+{
+	unsigned g[8] = { 0 }, v, n = 0, i;
+	int gap = -1, k, d;
+
+	if (s < end && *s == ':' && (++s == end || *s != ':'))
+		return -1;
+	while (s < end) {
+		if (*s == ':') {		/* the second ':' of "::" */
+			if (gap >= 0)
+				return -1;
+			gap = (int)n;
+			s++;
+			continue;
+		}
+		for (v = 0, k = 0; k < 4 && s + k < end &&
+		    (d = hex_digit(s[k])) >= 0; k++)
+			v = v << 4 | (unsigned)d;
+		if (s + k < end && s[k] == '.') {
+			if (n > 6 || v4_text(s, end, out) < 0)
+				return -1;
+			g[n++] = (unsigned)out[0] << 8 | out[1];
+			g[n++] = (unsigned)out[2] << 8 | out[3];
+			break;
+		}
+		if (k == 0 || n == 8 || (s + k < end && s[k] != ':'))
+			return -1;
+		g[n++] = v;
+		s += k;
+		if (s < end && ++s == end)	/* a lone ':' at the end */
+			return -1;
+	}
+	if (gap >= 0 ? n == 8 : n != 8)
+		return -1;
+	/* "::" stands for the groups missing: move those after it right. */
+	if (gap >= 0) {
+		memmove(&g[8 - (n - (unsigned)gap)], &g[gap],
+		    (size_t)(n - (unsigned)gap) * sizeof g[0]);
+		memset(&g[gap], 0, (size_t)(8 - n) * sizeof g[0]);
+	}
+	for (i = 0; i < 8; i++, out += 2) {
+		out[0] = (unsigned char)(g[i] >> 8);
+		out[1] = (unsigned char)g[i];
+	}
+	return 0;
+}
+
+/* An IPv4 or IPv6 literal, len bytes at s, into *af and *addr. */
+static int address(const char *s, size_t len, int *af, struct in6_addr *addr)
+{
+	unsigned char *b = addr->s6_addr;
+
+	*af = AF_INET;
+	if (v4_text(s, s + len, b) == 0)
+		return 0;
+	*af = AF_INET6;
+	return v6_text(s, s + len, b);
 }
 
 /* -u "65534" or "65534:65534": numeric, scratch images have no passwd. */
 static int ids(struct options *o, const char *arg)
 {
 	char uid[16];
-	const char *colon = strchr(arg, ':');
+	const char *colon = find(arg, ':');
 	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
 
 	if (len == 0 || len >= sizeof uid)
@@ -148,19 +243,16 @@ static int ranged(struct options *o, char flag, const char *arg,
 static int host_port(struct options *o, char flag, const char *arg,
     int *af, struct in6_addr *addr, unsigned *port, int port0)
 {
-	const char *colon = strrchr(arg, ':');
+	const char *colon = find_last(arg, ':');
 	size_t v6 = arg[0] == '[', len = colon ? (size_t)(colon - arg) : 0;
-	char host[INET6_ADDRSTRLEN];
 
 	if (colon == NULL || arg[strlen(arg) - 1] == ']')
 		return fail(o, flag, "the port is missing", arg);
 	len -= 2 * v6;
-	if (len >= sizeof host || (v6 && colon[-1] != ']'))
+	if (v6 && colon[-1] != ']')
 		return fail(o, flag, "expected ADDR:PORT or [ADDR]:PORT", arg);
-	memcpy(host, arg + v6, len);
-	host[len] = '\0';
-	if (address(host, af, addr) < 0)
-		return fail(o, flag, "not an IPv4 or IPv6 address", host);
+	if (address(arg + v6, len, af, addr) < 0)
+		return fail(o, flag, "not an IPv4 or IPv6 address", arg);
 	return ranged(o, flag, colon + 1, !port0, 65535, port, port0 ?
 	    "port must be 0-65535" : "port must be 1-65535");
 }
@@ -178,21 +270,30 @@ static int protocol(struct options *o, const char *arg)
 	return fail(o, 'o', "protocol must be tcp, udp or stamp", arg);
 }
 
-/* -n -i -W -L -T: a number from min to max. */
+/* -p -c -t -w, the client's -n -i -W -L, and -T: a number from min to max. */
 static int bounded(struct options *o, char flag, const char *arg)
 {
-	static const char flags[] = "niWLT";
-	static const unsigned min[] = { 1, 1, 1, 0, 0 };
-	static const unsigned max[] = { CLIENT_MAX_COUNT, 3600000,
-	    CLIENT_MAX_WAIT, 100, 65535 };
-	unsigned *v[] = { &o->client.count, &o->client.interval_ms,
-	    &o->client.wait_ms, &o->client.loss_pct, &o->stamp_port };
-	int i = (int)(strchr(flags, flag) - flags);
-	char why[32];
+	static const char flags[] = "pctwniWLT";
+	static const char names[] = "port\0slots\0timeout\0workers\0count\0"
+	    "interval\0wait\0loss\0port";
+	static const unsigned min[] = { 0, 1, 0, 1, 1, 1, 1, 0, 0 };
+	static const unsigned max[] = { 65535, MAX_SLOTS, MAX_TIMEOUT,
+	    WORKERS_MAX, CLIENT_MAX_COUNT, 3600000, CLIENT_MAX_WAIT, 100,
+	    65535 };
+	unsigned *v[] = { &o->port, &o->slots, &o->idle_timeout, &o->workers,
+	    &o->client.count, &o->client.interval_ms, &o->client.wait_ms,
+	    &o->client.loss_pct, &o->stamp_port };
+	int i = (int)(find(flags, flag) - flags), k;
+	const char *name = names;
+	char why[48];
 
-	if (number(arg, max[i], v[i]) == 0 && *v[i] >= min[i])
+	if (number(arg, max[i], v[i]) == 0 && *v[i] >= min[i]) {
+		o->port_set |= flag == 'p';
 		return 0;
-	say_fmt(why, sizeof why, "must be %u-%u", min[i], max[i]);
+	}
+	for (k = 0; k < i; k++)
+		name += strlen(name) + 1;
+	say_fmt(why, sizeof why, "%s must be %u-%u", name, min[i], max[i]);
 	return fail(o, flag, why, arg);
 }
 
@@ -201,7 +302,7 @@ static int measuring(struct options *o, char flag, const char *arg)
 {
 	struct client_opts *c = &o->client;
 
-	if (strchr("oniWL", flag) != NULL && o->client_flag == 0)
+	if (find("oniWL", flag) != NULL && o->client_flag == 0)
 		o->client_flag = flag;
 	o->stamp |= flag == 'T';
 	switch (flag) {
@@ -219,7 +320,7 @@ static int measuring(struct options *o, char flag, const char *arg)
 		return host_port(o, flag, arg, &o->metrics_af,
 		    &o->metrics_addr, &o->metrics_port, 1);
 	}
-	if (strchr("niWLT", flag) != NULL)
+	if (find("niWLT", flag) != NULL)
 		return bounded(o, flag, arg);
 	return fail(o, flag, "unknown flag", NULL);
 }
@@ -228,17 +329,12 @@ static int measuring(struct options *o, char flag, const char *arg)
 static int listen_on(struct options *o, const char *arg)
 {
 	struct listen_addr *l = &o->listen[o->nlisten];
-	const char *zone = strchr(arg, '%');
+	const char *zone = find(arg, '%');
 	size_t len = zone ? (size_t)(zone - arg) : strlen(arg);
-	char host[INET6_ADDRSTRLEN];
 
 	if (o->nlisten == MAX_LISTEN)
 		return fail(o, 'l', "at most " STR(MAX_LISTEN) " addresses", arg);
-	if (len >= sizeof host)
-		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
-	memcpy(host, arg, len);
-	host[len] = '\0';
-	if (address(host, &l->af, &l->addr) < 0)
+	if (address(arg, len, &l->af, &l->addr) < 0)
 		return fail(o, 'l', "not an IPv4 or IPv6 address", arg);
 	if (zone != NULL && (l->af != AF_INET6 || zone[1] == '\0'))
 		return fail(o, 'l', "a zone (%name) needs an IPv6 address", arg);
@@ -253,9 +349,8 @@ static int listen_on(struct options *o, const char *arg)
 /* -R "2000" or "2000/500"; -C; -A "10.0.0.0/8", "fd00::/8" or one address. */
 static int exposure(struct options *o, char flag, const char *arg)
 {
-	const char *end = strchr(arg, '/'), *why = "expected ADDR[/BITS]";
-	char host[INET6_ADDRSTRLEN];
-	struct in6_addr a;
+	const char *end = find(arg, '/'), *why = "expected ADDR[/BITS]";
+	struct in6_addr a = { 0 };
 	unsigned bits;
 	int af;
 
@@ -271,13 +366,10 @@ static int exposure(struct options *o, char flag, const char *arg)
 		why = "connections must be 1-1048576";
 		if (number(arg, MAX_SLOTS, &o->cap) == 0 && o->cap > 0)
 			return 0;
-	} else if ((bits = end ? (unsigned)(end - arg) :
-	    (unsigned)strlen(arg)) < sizeof host) {
-		memcpy(host, arg, bits);
-		host[bits] = '\0';
-		bits = strchr(host, ':') ? 128 : 32;
-		if (address(host, &af, &a) == 0 &&
-		    (end == NULL || number(end + 1, bits, &bits) == 0) &&
+	} else if (address(arg, end ? (size_t)(end - arg) : strlen(arg), &af,
+	    &a) == 0) {
+		bits = af == AF_INET ? 32 : 128;
+		if ((end == NULL || number(end + 1, bits, &bits) == 0) &&
 		    addr_list_add(&o->allow, af == AF_INET, &a, bits, &why) == 0)
 			return 0;
 	}
@@ -288,12 +380,9 @@ static int value(struct options *o, char flag, const char *arg)
 {
 	if (flag == 'R' || flag == 'C' || flag == 'A')
 		return exposure(o, flag, arg);
+	if (find("pctw", flag) != NULL)
+		return bounded(o, flag, arg);
 	switch (flag) {
-	case 'p':
-		if (number(arg, 65535, &o->port) < 0)
-			return fail(o, flag, "port must be 0-65535", arg);
-		o->port_set = 1;
-		return 0;
 	case 'l':
 		return listen_on(o, arg);
 	case 'u':
@@ -303,26 +392,12 @@ static int value(struct options *o, char flag, const char *arg)
 			return fail(o, flag, "needs a directory", NULL);
 		o->root = arg;
 		return 0;
-	case 'c':
-		if (number(arg, MAX_SLOTS, &o->slots) < 0 || o->slots == 0)
-			return fail(o, flag, "slots must be 1-1048576", arg);
-		return 0;
 	case 'b':
 		if (number(arg, MAX_RING, &o->ring_size) < 0 ||
 		    o->ring_size < MIN_RING ||
 		    (o->ring_size & (o->ring_size - 1)) != 0)
 			return fail(o, flag,
 			    "ring size must be a power of two, 64-16777216",
-			    arg);
-		return 0;
-	case 't':
-		if (number(arg, MAX_TIMEOUT, &o->idle_timeout) < 0)
-			return fail(o, flag, "timeout must be 0-2000000 seconds",
-			    arg);
-		return 0;
-	case 'w':
-		if (number(arg, WORKERS_MAX, &o->workers) < 0 || o->workers == 0)
-			return fail(o, flag, "workers must be 1-" STR(WORKERS_MAX),
 			    arg);
 		return 0;
 	case 'm':
@@ -372,7 +447,7 @@ static int word(struct options *o, const char *a, const char *next)
 	int *on;
 
 	for (a++; *a != '\0'; a++) {
-		if (strchr("plcbtmwPurRCATMoniWL", *a) == NULL) {
+		if (find("plcbtmwPurRCATMoniWL", *a) == NULL) {
 			if ((on = toggle(o, *a)) == NULL)
 				return fail(o, *a, "unknown flag", NULL);
 			*on = 1;

@@ -18,6 +18,7 @@
 
 #include "mem.h"
 #include "sandbox.h"
+#include "sys.h"
 
 /* From <linux/filter.h>, <linux/seccomp.h>, <linux/audit.h>; the kernel reads them. */
 struct filter_insn {
@@ -160,7 +161,7 @@ static int no_filters(void)
 {
 	int err = errno, none;
 
-	none = prctl(PR_SET_SECCOMP, MODE_FILTER, NULL, 0, 0) < 0 &&
+	none = sys_prctl(PR_SET_SECCOMP, MODE_FILTER, 0) < 0 &&
 	    errno == EINVAL;
 	errno = err;
 	return none;
@@ -175,10 +176,10 @@ int sandbox_seccomp(int role, const char **what)
 	prog.len = (unsigned short)build(role);
 	prog.insn = filter;
 	*what = "prctl PR_SET_NO_NEW_PRIVS";
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0) < 0)
 		return -1;
 	*what = "prctl PR_SET_SECCOMP";
-	if (prctl(PR_SET_SECCOMP, MODE_FILTER, &prog, 0, 0) == 0)
+	if (sys_prctl(PR_SET_SECCOMP, MODE_FILTER, (unsigned long)&prog) == 0)
 		return 0;
 	return errno == EINVAL && no_filters() ? 1 : -1;
 #else
@@ -241,7 +242,7 @@ int sandbox_become(unsigned uid, unsigned gid, const char **what)
 
 int sandbox_no_new_privs(void)
 {
-	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	return sys_prctl(PR_SET_NO_NEW_PRIVS, 1, 0);
 }
 
 #if UINTPTR_MAX > 0xffffffffu

@@ -85,38 +85,29 @@ static void put_str(struct out *o, const char *s)
 }
 
 /*
- * strerror's words, musl's, for the errors echod can meet; musl's table of
- * them all costs 2 KB. Two arrays, no pointers: nothing to relocate.
+ * strerror's words, musl's, for the errors echod's messages are likely to
+ * show; others are "error N". musl's table of them all costs 2 KB. Two
+ * arrays, no pointers: nothing to relocate.
  */
 static const unsigned short codes[] = {
-	EPERM, ENOENT, ESRCH, EINTR, EIO, ENXIO, EBADF, ECHILD, EAGAIN,
-	ENOMEM, EACCES, EFAULT, EBUSY, EEXIST, ENODEV, ENOTDIR, EINVAL,
-	ENFILE, EMFILE, ENOTTY, ENOSPC, EROFS, EPIPE, ENOSYS, ELOOP,
-	ENAMETOOLONG, EPROTO, EOVERFLOW, ENOTSOCK, EMSGSIZE, ENOPROTOOPT,
-	EPROTONOSUPPORT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE, EADDRNOTAVAIL,
-	ENETDOWN, ENETUNREACH, ECONNABORTED, ECONNRESET, ENOBUFS, EISCONN,
-	ENOTCONN, ETIMEDOUT, ECONNREFUSED, EHOSTDOWN, EHOSTUNREACH,
-	EALREADY, EINPROGRESS,
+	EPERM, ENOENT, EINTR, EBADF, EAGAIN, ENOMEM, EACCES, ENODEV, ENOTDIR,
+	EINVAL, ENFILE, EMFILE, EPIPE, ENOSYS, ENOTSOCK, EMSGSIZE,
+	ENOPROTOOPT, EPROTONOSUPPORT, EOPNOTSUPP, EAFNOSUPPORT, EADDRINUSE,
+	EADDRNOTAVAIL, ENETUNREACH, ECONNRESET, ENOBUFS, ETIMEDOUT,
+	ECONNREFUSED, EHOSTUNREACH,
 };
 static const char texts[] =
     "Operation not permitted\0No such file or directory\0"
-    "No such process\0Interrupted system call\0I/O error\0"
-    "No such device or address\0Bad file descriptor\0No child process\0"
+    "Interrupted system call\0Bad file descriptor\0"
     "Resource temporarily unavailable\0Out of memory\0Permission denied\0"
-    "Bad address\0Resource busy\0File exists\0No such device\0"
-    "Not a directory\0Invalid argument\0Too many open files in system\0"
-    "No file descriptors available\0Not a tty\0No space left on device\0"
-    "Read-only file system\0Broken pipe\0Function not implemented\0"
-    "Symbolic link loop\0Filename too long\0Protocol error\0"
-    "Value too large for data type\0Not a socket\0Message too large\0"
-    "Protocol not available\0Protocol not supported\0Not supported\0"
-    "Address family not supported by protocol\0Address in use\0"
-    "Address not available\0Network is down\0Network unreachable\0"
-    "Connection aborted\0Connection reset by peer\0"
-    "No buffer space available\0Socket is connected\0"
-    "Socket not connected\0Operation timed out\0Connection refused\0"
-    "Host is down\0Host is unreachable\0Operation already in progress\0"
-    "Operation in progress";
+    "No such device\0Not a directory\0Invalid argument\0"
+    "Too many open files in system\0No file descriptors available\0"
+    "Broken pipe\0Function not implemented\0Not a socket\0"
+    "Message too large\0Protocol not available\0Protocol not supported\0"
+    "Not supported\0Address family not supported by protocol\0"
+    "Address in use\0Address not available\0Network unreachable\0"
+    "Connection reset by peer\0No buffer space available\0"
+    "Operation timed out\0Connection refused\0Host is unreachable";
 
 static void put_error(struct out *o, int err)
 {
@@ -228,7 +219,7 @@ void say_text(const char *text)
  */
 static int reopen_pipe(void)
 {
-	int fd = open("/proc/self/fd/2",
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
 	    O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), on = 1;
 
 	if (fd < 0)

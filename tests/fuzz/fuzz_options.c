@@ -9,7 +9,8 @@
  *   on failure o->err is one non-empty line (no CR or LF) that names a
  *   flag ("-x: ...", x a byte that follows a '-' word's dash in argv),
  *   the unexpected argument ("unexpected argument: '<a prefix of a word>")
- *   or the unknown long option ("unknown option: '<the same>").
+ *   or the unknown long option ("unknown option: '<the same>");
+ * "-l X" alone succeeds exactly when inet_pton reads X, with its bytes.
  * A message may show a control byte of argv as '?' (so a '?' in it matches
  * either), never as itself.
  */
@@ -183,6 +184,26 @@ static void check_failure(const struct options *o, int argc, char **argv)
 	INVARIANT(flag_in_argv(e[1], argc, argv));
 }
 
+/*
+ * "-l X" alone: echod's own address parser agrees with the C library's
+ * inet_pton on X (a zone after '%' aside).
+ */
+static void check_literal(int argc, char **argv, int r, const struct options *o)
+{
+	unsigned char want[16];
+	int v4, v6;
+
+	if (argc != 3 || strcmp(argv[1], "-l") != 0 ||
+	    strchr(argv[2], '%') != NULL)
+		return;
+	v4 = inet_pton(AF_INET, argv[2], want) == 1;
+	v6 = !v4 && inet_pton(AF_INET6, argv[2], want) == 1;
+	INVARIANT((r == 0) == (v4 || v6));
+	INVARIANT(r != 0 || o->listen[0].af == (v4 ? AF_INET : AF_INET6));
+	INVARIANT(r != 0 ||
+	    memcmp(o->listen[0].addr.s6_addr, want, v4 ? 4 : 16) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -214,6 +235,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rb = options_parse(&b, argc, argv);
 	INVARIANT(ra == 0 || ra == -1);
 	INVARIANT(ra == rb);
+	check_literal(argc, argv, ra, &a);
 	if (ra == 0) {
 		check_success(&a, argc, argv);
 		/* Every field set from argv or the defaults, none left over:

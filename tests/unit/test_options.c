@@ -1,3 +1,5 @@
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -148,8 +150,44 @@ static void usage_text(void)
 	CHECK(in_readme(options_usage));
 }
 
+/*
+ * Address literals, read by echod's own parser, agree with the C
+ * library's inet_pton on valid and broken text alike.
+ */
+static void literals(void)
+{
+	static const char *const text[] = {
+		"0.0.0.0", "255.255.255.255", "192.0.2.1", "256.1.1.1",
+		"1.2.3", "1.2.3.4.5", "01.2.3.4", "1..2.3", "1.2.3.4.",
+		".1.2.3", "1.2.3.-4", "::", "::1", "1::", "1::2", "fe80::1",
+		"2001:db8:0:0:0:0:0:1", "2001:DB8::A:b", "1:2:3:4:5:6:7:8",
+		"1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "::1:2:3:4:5:6:7",
+		"1::2:3:4:5:6:7:8", "1:::2", "1::2::3", ":1", "1:", ":::",
+		"12345::", "::ffff:192.0.2.1", "::192.0.2.1", "1:2:3:4:5:6:1.2.3.4",
+		"1:2:3:4:5:6:7:1.2.3.4", "::ffff:1.2.3", "::ffff:01.2.3.4",
+		"::1.2.3.4:5", "g::1", "", ":", "1:2:3:4:5:6:7:8::",
+	};
+	unsigned char want[16];
+	unsigned i;
+
+	for (i = 0; i < sizeof text / sizeof text[0]; i++) {
+		int v4 = inet_pton(AF_INET, text[i], want) == 1;
+		int v6 = !v4 && inet_pton(AF_INET6, text[i], want) == 1;
+		int ok = P("-l", text[i]) == 0;
+
+		CHECK(ok == (v4 || v6));
+		if (ok && (v4 || v6) && (o.listen[0].af != (v4 ? AF_INET :
+		    AF_INET6) || memcmp(o.listen[0].addr.s6_addr, want,
+		    v4 ? 4 : 16) != 0)) {
+			printf("  '%s' read wrongly\n", text[i]);
+			CHECK(0);
+		}
+	}
+}
+
 void test_options(void)
 {
+	literals();
 	CHECK(parse((const char *const[]){ NULL }) == 0);
 	CHECK(o.port == 8000 && o.slots == 1024 && o.ring_size == 4096);
 	CHECK(o.idle_timeout == 300 && o.mode == MODE_ECHO && o.nlisten == 0);
