@@ -21,7 +21,7 @@ static void read_clock(clockid_t clk, struct timespec *t)
 	if (!old_kernel && syscall(SYS_clock_gettime64, clk, t) == 0)
 		return;
 	old_kernel = 1;
-	syscall(SYS_clock_gettime, clk, &t32);
+	syscall(SYS_clock_gettime32, clk, &t32);
 	t->tv_sec = t32.sec;
 	t->tv_nsec = t32.nsec;
 #else

@@ -75,11 +75,11 @@ static const long worker_calls[] = {
 	SYS_accept4, SYS_sendto, SYS_sendmsg, SYS_recvmsg, SYS_recvfrom, SYS_shutdown,
 	SYS_recvmmsg, SYS_sendmmsg, SYS_epoll_ctl, SYS_epoll_pwait,
 	SYS_exit_group, SYS_exit, SYS_restart_syscall,
-#ifdef SYS_epoll_wait
-	SYS_epoll_wait,
-#endif
 #ifdef SYS_clock_gettime
 	SYS_clock_gettime,
+#endif
+#ifdef SYS_clock_gettime32
+	SYS_clock_gettime32,	/* a 32-bit kernel before 5.1 */
 #endif
 #ifdef SYS_clock_gettime64
 	SYS_clock_gettime64,
