@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # echod: make run, make check. See README.md.
 #
 # A packager's build runs no package manager and honours the usual

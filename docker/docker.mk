@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Container images, included by the top-level Makefile.
 #
 #   make image         build/image/echod-<arch>.tar, built without a daemon:

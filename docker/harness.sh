@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The shared test harness of the docker/ tests, sourced by each: counts
 # checks and ends with the line CI counts, "N passed, N failed".
 pass=0 fail=0

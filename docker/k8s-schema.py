@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: ISC
 """k8s-schema.py FILE.yaml: parse a multi-document Kubernetes manifest, check
 every object strictly against the API models of Debian's python3-kubernetes
 (an unknown or misspelt field, a value of the wrong type or a missing

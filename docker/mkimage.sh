@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mkimage.sh: build a container image without a daemon.
 #
 #   mkimage.sh image OUT.tar DOCKERFILE BINARY PLATFORM NAME:TAG [KEY=VALUE...]

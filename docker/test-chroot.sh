@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test-chroot.sh ECHOD ITEST
 #
 # echod alone: a root directory that holds only the binary (no /dev, /proc,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test-engine.sh IMAGE.tar ECHOD ITEST NAME:TAG
 #
 # Runs the image that `make image` built in a real Docker engine and in the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test-image.sh NAME:TAG INDEX.tar|"" TAR=BINARY=PLATFORM...
 #
 # Checks each image tar that `make image` built: its layout, that every blob

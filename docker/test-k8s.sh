@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: ISC
 # test-k8s.sh K8S.yaml IMAGE.tar ECHOD
 #
 # Checks the Kubernetes example: that it parses and fits the API schema, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=sh
 # A private apt state under build/apt: its own sources list (bookworm main
 # only, binary and source), lists, cache and an empty dpkg status, so that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=sh disable=SC2034
 # The one table of what each architecture needs. Sourced through lib.sh
 # by the other scripts in qemu/; `arch_vars ARCH` sets:

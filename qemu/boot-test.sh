@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # boot-test.sh [ARCH...]: boot each architecture's Debian kernel under
 # qemu-system (TCG) with build/ARCH/initramfs.cpio, whose /init runs the
 # integration tests inside the guest over 127.0.0.1 and ::1 and powers off.

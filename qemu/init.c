@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * /init of the echod test guests. The initramfs holds only static programs
  * of ours: this /init, /echod, /itest and, for the host-forward test, the

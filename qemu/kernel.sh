@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # kernel.sh ARCH: Debian bookworm's kernel for ARCH under build/kernels/ARCH:
 #   vmlinuz      the kernel QEMU boots (x86_64: the uncompressed vmlinux,
 #                which QEMU starts directly through its PVH entry point)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=sh
 # What the scripts in qemu/ share; each starts with
 #   . "$(dirname "$0")/lib.sh"

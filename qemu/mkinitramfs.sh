@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mkinitramfs.sh ARCH: build/ARCH/initramfs.cpio, an uncompressed newc
 # archive of static programs of ours only: /init, /echod, /itest, plus the
 # NIC's modules from build/kernels/ARCH/modules. Debian's kernels bring

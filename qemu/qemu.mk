@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Cross builds and QEMU tests, included by the top-level Makefile.
 #
 #   make cross            build/<arch>/echod for every arch in CROSS_ARCHS

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # sizes.sh ARCH...: a markdown table of build/ARCH/echod: stripped size and
 # the CPU floor, read from the binary's own ELF header and attributes.
 set -eu

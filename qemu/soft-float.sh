@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # soft-float.sh ARCH...: the MIPS binaries run on a CPU without an FPU, as
 # most OpenWrt routers (mipsel_24kc, mips_24kc) have. For each ARCH:
 #   - build/ARCH/echod says soft-float (its ELF attributes) and holds no

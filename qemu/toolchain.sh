@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # toolchain.sh ARCH[-sf]: a musl sysroot for Debian's cross gcc under
 # build/sysroot/ARCH, ending in build/sysroot/ARCH/musl-gcc.specs, so that
 #   GCC -specs build/sysroot/ARCH/musl-gcc.specs ... -static

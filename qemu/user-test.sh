@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # user-test.sh ARCH...: each arch's static itest and echod under
 # qemu-<arch>-static, invoked explicitly (no binfmt_misc): itest execs the
 # host's qemu-<arch>-static with echod as its argument. -k: /proc/PID of

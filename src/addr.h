@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * addr: what echod reads in a peer's address. One form for both
  * families: an IPv6 address, IPv4 ones v4-mapped (::ffff:a.b.c.d), as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cap: one node per source with connections, chained from hash buckets
  * (as many as slots; the keyed hash keeps chains short whatever the

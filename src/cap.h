@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cap: connections per source (IPv4 /32, IPv6 /64) for -C, counted in
  * fixed memory, O(1) at accept and close.

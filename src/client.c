@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * client: probes go out on a schedule of CLOCK_MONOTONIC milliseconds;
  * the times measured (send, receive, the reflector's) are CLOCK_REALTIME

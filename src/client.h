@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * client: echod -P, the other end of a measurement. Without -n it is the
  * health check a scratch image runs: one TCP probe, silent unless it

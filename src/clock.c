@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <sys/syscall.h>
 #include <sys/timex.h>
 #include <unistd.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * clock: milliseconds of CLOCK_MONOTONIC, for timeouts and back-offs;
  * CLOCK_REALTIME and how far to trust it, for measurements.

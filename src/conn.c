@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conn: the fast path is one read and one send per message: after a read
  * the echo is sent at once. Edge mode gets no second event for data left

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * conn: one TCP connection's byte stream: read into its ring, send from
  * it, relay bulk data through the socket, capitalize. conn makes no epoll

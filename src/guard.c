@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * guard: pure, so that the fuzzer and the unit tests drive it with any
  * address and port a peer could choose.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * guard: the datagrams echod never answers, whatever the limits allow:
  * answers that could start or feed an exchange with no end, or reach

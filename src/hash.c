@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "hash.h"
 
 #define ROTL(x, b) ((uint32_t)((x) << (b) | (x) >> (32 - (b))))

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * hash: HalfSipHash-2-4 with a 64-bit result, keyed with a secret drawn at
  * start, so a peer cannot choose addresses or payloads that collide in

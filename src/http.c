@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http: a request line (method, target, version), then header lines up
  * to an empty one; lines may end in LF alone (RFC 9112 2.2). Header

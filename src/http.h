@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * http: as much HTTP/1.1 as a metrics scraper needs: the status a request
  * gets, and the head of the answer. No system calls.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * limit: set-associative tables; a new entry takes the way whose bucket
  * is fullest, since a full bucket is worth nothing: an evicted source

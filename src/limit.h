@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * limit: token buckets for UDP, in fixed tables indexed by the keyed
  * hash of what they count (hash.h), so no peer can aim at another's.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loop: the data word of every epoll event carries a slot index and the
  * slot's generation, so an event that was queued for a connection closed

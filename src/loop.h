@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * loop: one epoll instance over the listeners, the UDP sockets, the
  * signals and the connection slots. It owns every epoll call.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * echod: options -> sockets -> fixed memory -> confinement -> the loop,
  * or workers that each run one. Everything that can fail for lack of a

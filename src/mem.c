@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mem: all fixed memory, sized and laid out in one place and mapped once
  * before the first client (and before any worker is forked). Each

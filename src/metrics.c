@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * metrics: every counter is echod_NAME_total, every gauge echod_NAME,
  * both summed over all processes' shares, so any worker answers for all.

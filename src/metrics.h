@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * metrics: Prometheus's text format (0.0.4) over HTTP/1.1 on a few fixed
  * connections, each answered in one send and closed. The loop accepts

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include <errno.h>
 #include <net/if.h>
 #include <sys/ioctl.h>

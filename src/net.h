@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* net: sockets and every socket option echod sets. */
 #ifndef NET_H
 #define NET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * options: a small getopt of our own: musl's getopt reports errors through
  * stdio, and a parser with no global state is easy to fuzz.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* options: argv to struct options, or an error message naming the flag. */
 #ifndef OPTIONS_H
 #define OPTIONS_H

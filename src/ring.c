@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ring: no copies at wrap-around, the caller gets the one or two contiguous
  * pieces as iovecs. The size lives in the slot table, not in each ring,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* ring: a power-of-two byte ring with free-running head and tail. */
 #ifndef RING_H
 #define RING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandbox: what a process gives up once its sockets and memory exist.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandbox: what a process gives up once its sockets and memory exist:
  * seccomp allowlist, chroot, privileges; and RELRO at start. Each call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* say: a printf subset into a fixed buffer, written with one write(2). */
 #include <errno.h>
 #include <fcntl.h>

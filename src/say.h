@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* say: one-line messages to stderr without stdio (stdio costs ~16 KB). */
 #ifndef SAY_H
 #define SAY_H

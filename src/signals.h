@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * signals: the one set of signals echod acts on. They stay blocked from
  * the start and are read from a signalfd inside the loop, so none is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * slots: all lists are uint32 indices through the slot array, so the table
  * is one flat block with no pointers to fix up. Slots that were never used

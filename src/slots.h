@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * slots: the fixed table of connection slots: which are in use, their
  * idle order and their generations. What a connection does with its slot

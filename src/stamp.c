@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stamp: the packet layouts of RFC 8762 4.2.1 (session-sender) and 4.3.1
  * (session-reflector), byte offsets below. A reply is its request

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stamp: STAMP test packets (RFC 8762, unauthenticated, stateless mode;
  * TWAMP-Light senders send the same), as a session-reflector rewrites a

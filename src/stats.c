@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stats: shares are written by their own process only and read by any:
  * a sequence count (odd while writing) lets a reader retry a copy taken

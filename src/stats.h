@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * stats: the counters SIGUSR1 reports and -M serves, kept in fixed
  * memory. Every field is an unsigned long long, in the order of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sys: the system calls echod makes without musl's wrappers. Those carry
  * compatibility code for kernels older than echod runs on (2.6.28, for

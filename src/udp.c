@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * udp: datagrams of any size, batched. One recvmmsg with MSG_PEEK |
  * MSG_TRUNC and no buffers learns the lengths of up to UDP_BATCH waiting

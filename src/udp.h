@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* udp: RFC 862 over UDP, in batches, from fixed memory, behind guards. */
 #ifndef UDP_H
 #define UDP_H

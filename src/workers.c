@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * workers: the parent holds the listening sockets and the fixed memory
  * (made before the first fork), so a worker started again allocates

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* workers: N processes, each its own loop; the parent only supervises. */
 #ifndef WORKERS_H
 #define WORKERS_H

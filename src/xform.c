@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "xform.h"
 
 void xform_capitalize(unsigned char *buf, size_t n, int *at_line_start)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* xform: the capitalize transform, independent of how a stream is split. */
 #ifndef XFORM_H
 #define XFORM_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Evidence for the hardening issue: fuzzing, soak, valgrind.
 #   make fuzz [FUZZ_SECONDS=60]   each libFuzzer target for that long
 #   make fuzz-smoke               each for FUZZ_SMOKE_SECONDS (make check)

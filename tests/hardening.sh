@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The hardening checks of checksec, for a static-pie program, with
 # readelf and a run of it. Usage: hardening.sh [-n] BINARY UNSTRIPPED-TWIN
 # -n: a foreign binary: readelf's checks only, no disassembly, no run.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make lint: cppcheck and clang-tidy (.clang-tidy) over every C file of
 # ours; each must report nothing. Usage: lint.sh FILE...
 # cppcheck's suppressions, and why:

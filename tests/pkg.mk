@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Packaging tests, included by the top-level Makefile. Scripts in tests/pkg/.
 #
 #   make pkg-openwrt   a clean copy built as the OpenWrt SDK does:
@@ -12,14 +13,16 @@
 #   make pkg-deploy    the deployment examples of the man page and README
 #                      (systemd units, procd script, inittab line, clients)
 #                      checked and run for real
+#   make pkg-license   LICENSE is ISC; every source file has an SPDX line
 # Work directories: build/pkg/.
 
 PKGS_PKG = git clang mandoc man-db systemd iproute2 util-linux socat ncat \
 	netcat-openbsd busybox
 PKGS += $(PKGS_PKG)
-CHECKS += pkg-openwrt pkg-cross pkg-install pkg-man pkg-deploy
+CHECKS += pkg-openwrt pkg-cross pkg-install pkg-man pkg-deploy pkg-license
 
-.PHONY: setup-pkg pkg-openwrt pkg-cross pkg-install pkg-man pkg-deploy
+.PHONY: setup-pkg pkg-openwrt pkg-cross pkg-install pkg-man pkg-deploy \
+	pkg-license
 
 setup-pkg:
 	@sh tests/setup.sh $(PKGS_BUILD) $(PKGS_PKG)
@@ -38,3 +41,6 @@ pkg-man: setup-pkg build/echod
 
 pkg-deploy: setup-pkg build/echod
 	sh tests/pkg/deploy.sh
+
+pkg-license: setup-pkg
+	sh tests/pkg/license.sh

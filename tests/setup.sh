@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Install the Debian packages named as arguments that are not installed yet,
 # as root or through sudo. Quiet when there is nothing to do.
 missing=""

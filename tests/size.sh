@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # size.sh MEASURED MAP SHIPPED: what each module costs in MEASURED (a
 # stripped link without LTO), from the linker's map of that link: code
 # with read-only data (what the file carries), data and bss per source

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * soak: mixed clients against one echod for a while, every byte checked.
  *

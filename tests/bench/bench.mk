@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # The echo benchmark: make bench, make bench-quick, make bench-smoke.
 # See tests/bench/run.py. Output goes to build/bench/.
 

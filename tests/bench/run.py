@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """The echo benchmark's runner: echod against its peers, side by side.
 
 Every run starts a fresh server pinned to CPU 0 and runs the load

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_cidr: -A's networks and their matching (the text itself is parsed
  * in options.c, which fuzz_options covers). Input: a byte of flags, 16

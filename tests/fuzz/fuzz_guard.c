@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_guard: the UDP guard with addresses and ports a peer chooses.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_http: the metrics endpoint's request parser, as a scraper or an
  * attacker reaches it.

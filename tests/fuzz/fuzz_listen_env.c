@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_listen_env: systemd's LISTEN_PID and LISTEN_FDS as options_env
  * reads them (the service manager's, or anyone's who starts echod).

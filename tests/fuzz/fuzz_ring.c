@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_ring: the ring buffer against a reference model, a plain byte queue.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_stamp: the STAMP packet code against what RFC 8762 asks of it.
  *

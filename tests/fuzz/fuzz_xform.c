@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * fuzz_xform: the capitalize transform must not depend on how the stream
  * is split into reads.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run each libFuzzer target for SECONDS and report its figures.
 #   run.sh SECONDS smoke|long target...
 # smoke: a fresh corpus from the seeds each time (build/fuzz/smoke/);

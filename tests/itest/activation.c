@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * activation: listening sockets passed as systemd does (LISTEN_FDS,
  * LISTEN_PID) are served, and none is bound anew; shared by workers,

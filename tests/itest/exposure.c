@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * exposure: echod facing the Internet (-U's guards and limits, -R, -C,
  * -A, datagrams of any size). The raw-socket and network-namespace cases

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* flow: echoes checked byte for byte, one message or many streams at once. */
 #include <errno.h>
 #include <poll.h>

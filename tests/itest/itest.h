@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * itest: echod's integration tests. The cases live in one file per area
  * (tcp.c, limits.c, usage.c, udp.c, workers.c, sandbox.c, activation.c,

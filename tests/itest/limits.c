@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * limits: what echod does at its edges. Slots run out and come back, idle
  * clients are closed, resets cost nothing, memory is fixed at start-up,

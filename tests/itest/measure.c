@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * measure: the STAMP reflector (-T), the client (-P with -o -n -i -W -L)
  * and the metrics endpoint (-M). The STAMP checks are a session-sender

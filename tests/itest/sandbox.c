@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sandbox: confinement. The seccomp filter is on in the supervisor and
  * every worker (and -S turns it off); a filter the kernel rejects is an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tcp: the byte stream. Every byte comes back, in order, whatever the
  * sizes, the chunking, a peer that does not read, or a half-close; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * udp: -U. Datagrams come back verbatim, and a datagram from another
  * small service's port is never answered. Sizes up to 65,527 bytes and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * usage: echod as a program. Its flags and their errors (long options
  * too), exit statuses, signals (TERM and INT end it, USR1 prints

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * workers: -w N. Every worker serves, a worker that dies is replaced
  * while the others go on, SIGUSR1 reaches them all (each line names its

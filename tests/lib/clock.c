@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* clock: monotonic seconds, naps and deadlines. */
 #include <errno.h>
 #include <time.h>

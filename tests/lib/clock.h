@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * clock: monotonic seconds, naps and deadlines. Every deadline is
  * stretched by clock_scale, for slow machines and emulators (itest -T,

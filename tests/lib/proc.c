@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* proc: /proc/PID/{status,stat,limits,fd}. */
 #include <dirent.h>
 #include <fcntl.h>

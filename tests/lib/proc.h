@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* proc: what /proc says about a process. Each returns -1 if it cannot tell. */
 #ifndef LIB_PROC_H
 #define LIB_PROC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* rand: splitmix64. */
 #include <stdio.h>
 #include <stdlib.h>

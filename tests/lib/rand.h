@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * rand: one seeded pseudo-random stream (splitmix64), so that a run can
  * be repeated, and mix(), its step, as a hash for derived seeds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* report: failures, results and the tally. */
 #include <stdarg.h>
 #include <stdio.h>

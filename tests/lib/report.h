@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * report: how a test says what went wrong, and the tally every runner
  * ends with ("N passed, N failed").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* server: start echod, keep what it says, stop it. */
 #include <errno.h>
 #include <fcntl.h>

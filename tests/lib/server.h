@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * server: the echod under test, run as server_cmd plus flags, with what it
  * writes to stdout and stderr kept in err. Functions that can fail return

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* sock: dial, send, receive, hold a port. */
 #include <arpa/inet.h>
 #include <errno.h>

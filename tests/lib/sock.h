@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sock: client sockets for tests, non-blocking, with deadlines stretched
  * by clock_scale. On failure each returns -1 and sets why (report.h).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # deploy.sh: the deployment examples of src/echod.8 and README.md, taken
 # from there and run for real, in a network and mount namespace of their
 # own (root only: port 7, chroot, setuid).

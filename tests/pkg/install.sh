@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # install.sh: make install and make uninstall as a packager runs them.
 # DESTDIR with PREFIX=/usr installs exactly the binary and the man page,
 # with their modes; SBINDIR and MANDIR move them; uninstall removes them;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # shellcheck shell=sh
 # What the packaging tests in tests/pkg/ share: counted checks and the
 # closing line, a work directory, a clean copy of the tree, a PATH where

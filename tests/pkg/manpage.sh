@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # manpage.sh ECHOD: src/echod.8 is clean under mandoc -Tlint, and the flags
 # that `ECHOD -h`, the man page and README.md describe are the same.
 #   -h        its option lines: "  -p PORT  ..."

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # musl-build.sh x86_64|aarch64: a packager's build of a clean copy of the
 # tree, as the OpenWrt SDK runs it, on a host with no package manager
 # (apt-get, dpkg, dpkg-query and sudo fail and log their call).

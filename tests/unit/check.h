@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* check: the smallest test harness. Counts checks; main prints the tally. */
 #ifndef CHECK_H
 #define CHECK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 #include "check.h"
 
 int check_passed, check_failed;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The simplest epoll echo anyone would write: level-triggered, one shared
  * read buffer, every read written straight back. Only when the socket

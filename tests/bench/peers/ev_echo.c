@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libevent's bufferevent echo server, as in the libevent book: an
  * evconnlistener hands each client to a socket bufferevent whose read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * An inetd-style echo: one process per connection. The parent accepts and
  * forks; the child does what inetd's internal echo_stream does, a blocking

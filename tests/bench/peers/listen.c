@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * listen_tcp: a listening socket on 127.0.0.1:PORT (0: any free port) with
  * the set-up every TCP peer shares: TCP_NODELAY, inherited by accepted

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /* The TCP peers' listener: the same set-up for each. */
 #ifndef LISTEN_H
 #define LISTEN_H

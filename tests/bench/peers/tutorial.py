@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """The Linux epoll tutorial's server (Python, select.epoll), ported to
 Python 3 and made an echo: level-triggered, one queue of pending data per
 connection, and epoll.modify() after every read (to EPOLLOUT) and after

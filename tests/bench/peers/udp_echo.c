@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The simplest UDP echo: one blocking socket, a recvfrom and a sendto per
  * datagram. What anyone writes first, and the reference the UDP loads

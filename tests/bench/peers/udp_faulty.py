@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """A UDP echo that is wrong on purpose, for the smoke test of the load:
    flip  - one byte of every datagram changed
    cut   - every datagram one byte short

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * libuv's canonical TCP echo server (the uvbook's tcp-echo-server): a
  * fresh suggested_size buffer per read, one uv_write per read that frees
