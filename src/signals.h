@@ -7,7 +7,7 @@
 #ifndef SIGNALS_H
 #define SIGNALS_H
 
-/* Ignore SIGPIPE and block the set. Returns 0, or -1 with errno set. */
+/* Block the set, and SIGPIPE. Returns 0, or -1 with errno set. */
 int signals_block(void);
 /* A non-blocking signalfd for the set, or -1 with errno set. */
 int signals_fd(void);
