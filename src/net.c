@@ -320,6 +320,7 @@ void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl)
 {
 	unsigned char *keep = m->msg_control;
 	struct cmsghdr *c, *next;
+	size_t len;
 	int v;
 
 	memset(t, 0, sizeof *t);
@@ -335,8 +336,10 @@ void net_take_meta(struct msghdr *m, struct timespec *t, unsigned *ttl)
 			*ttl = (unsigned)v;
 		}
 		if (is_pktinfo(c)) {
-			memmove(keep, c, c->cmsg_len);
-			keep += CMSG_ALIGN(c->cmsg_len);
+			/* The move may overwrite c (on 32-bit machines). */
+			len = c->cmsg_len;
+			memmove(keep, c, len);
+			keep += CMSG_ALIGN(len);
 		}
 	}
 	m->msg_controllen = (size_t)(keep - (unsigned char *)m->msg_control);

@@ -53,15 +53,20 @@ int sys_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	return (int)syscall(SYS_epoll_ctl, epfd, op, fd, ev);
 }
 
+/*
+ * The kernel's signal sets have _NSIG - 1 bits (64, or 128 on MIPS);
+ * musl's sigset_t is larger.
+ */
+#define KERNEL_SIGSET (_NSIG / 8)
+
 /* epoll_pwait: aarch64 has no epoll_wait. */
 int sys_epoll_wait(int epfd, struct epoll_event *ev, int n, int ms)
 {
-	return (int)syscall(SYS_epoll_pwait, epfd, ev, n, ms, 0, 8);
+	return (int)syscall(SYS_epoll_pwait, epfd, ev, n, ms, 0, KERNEL_SIGSET);
 }
 
-/* The kernel's sigset is 64 bits, musl's sigset_t 1024. */
 int sys_signalfd(const sigset_t *set)
 {
-	return (int)syscall(SYS_signalfd4, -1, set, 8,
+	return (int)syscall(SYS_signalfd4, -1, set, KERNEL_SIGSET,
 	    SFD_NONBLOCK | SFD_CLOEXEC);
 }

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: ISC */
+#include <netinet/in.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "check.h"
+#include "net.h"
 #include "stamp.h"
 
 /* A request as RFC 8762 4.2.1 draws it, padded past the base packet. */
@@ -58,6 +61,58 @@ static void test_reflect(void)
 	    p[14] == 0 && p[79] == 0);
 }
 
+static void *put_cmsg(struct msghdr *m, int level, int type, size_t len)
+{
+	struct cmsghdr *c = (struct cmsghdr *)(void *)
+	    ((char *)m->msg_control + m->msg_controllen);
+
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	c->cmsg_len = CMSG_LEN(len);
+	m->msg_controllen += CMSG_SPACE(len);
+	return CMSG_DATA(c);
+}
+
+/*
+ * An IPv4 datagram on a dual-stack socket, laid out as the kernel does:
+ * time, both packet infos, TTL. Moving each packet info forward
+ * overwrites its own header when the time before it is shorter (32-bit).
+ */
+static void test_take_meta(void)
+{
+	union {
+		struct cmsghdr align;
+		char buf[NET_CONTROL];
+	} ctl;
+	struct msghdr m = { .msg_control = ctl.buf };
+	struct in6_pktinfo p6 = { .ipi6_ifindex = 7 };
+	struct in_pktinfo p4 = { .ipi_ifindex = 7 };
+	struct timespec rx = { 1234, 5678 }, t;
+	struct cmsghdr *c;
+	unsigned ttl;
+	int hops = 64;
+
+	memset(&ctl, 0, sizeof ctl);
+	memcpy(put_cmsg(&m, SOL_SOCKET, SCM_TIMESTAMPNS, sizeof rx), &rx,
+	    sizeof rx);
+	memcpy(put_cmsg(&m, IPPROTO_IPV6, IPV6_PKTINFO, sizeof p6), &p6,
+	    sizeof p6);
+	memcpy(put_cmsg(&m, IPPROTO_IP, IP_PKTINFO, sizeof p4), &p4, sizeof p4);
+	memcpy(put_cmsg(&m, IPPROTO_IP, IP_TTL, sizeof hops), &hops,
+	    sizeof hops);
+	net_take_meta(&m, &t, &ttl);
+	CHECK(t.tv_sec == 1234 && t.tv_nsec == 5678 && ttl == 64);
+	CHECK(m.msg_controllen == CMSG_SPACE(sizeof p6) + CMSG_SPACE(sizeof p4));
+	c = CMSG_FIRSTHDR(&m);
+	CHECK(c != NULL && c->cmsg_type == IPV6_PKTINFO &&
+	    c->cmsg_len == CMSG_LEN(sizeof p6) &&
+	    memcmp(CMSG_DATA(c), &p6, sizeof p6) == 0);
+	c = c != NULL ? CMSG_NXTHDR(&m, c) : NULL;
+	CHECK(c != NULL && c->cmsg_type == IP_PKTINFO &&
+	    c->cmsg_len == CMSG_LEN(sizeof p4) &&
+	    memcmp(CMSG_DATA(c), &p4, sizeof p4) == 0);
+}
+
 void test_stamp(void)
 {
 	struct timespec t = { 0, 0 };
@@ -80,4 +135,5 @@ void test_stamp(void)
 	/* 16 s (an unsynchronized kernel's maximum error): 129 x 2^-3 = 16.125 s */
 	CHECK(stamp_error(0, 16000000) == (29 << 8 | 129));
 	test_reflect();
+	test_take_meta();
 }
