@@ -20,7 +20,8 @@
 #include "signals.h"
 #include "sys.h"
 
-#define BATCH 64	/* events per epoll_wait */
+/* Events per epoll_wait: 1000 ready connections take 4 calls, not 16. */
+#define BATCH 256
 #define ACCEPTS 32	/* accepts per listener wake-up, so clients get a turn */
 #define PAUSE_MS 1000	/* accepting paused after an error it cannot shed */
 #define NOTE_MS 10000	/* a kind of refusal is logged at most this often */
