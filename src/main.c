@@ -393,23 +393,25 @@ static void say_start(const struct setup *s)
 	    (unsigned long long)mem_total(&s->mem));
 }
 
-/* A worker keeps its own sockets (all of them when they are shared). */
+/* Of n sockets, the worker's own into mine (all when they are shared). */
+static int keep_own(const struct setup *s, unsigned me, const int *fd, int n,
+    int *mine)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (s->inherited || s->o.workers == 0 ||
+		    (unsigned)(i / s->naddr) == me)
+			mine[kept++] = fd[i];
+		else
+			close(fd[i]);
+	return kept;
+}
+
 static void own_sockets(const struct setup *s, unsigned me, struct loop *lp)
 {
-	int i;
-
-	for (i = 0; i < s->ntcp; i++)
-		if (s->inherited || s->o.workers == 0 ||
-		    (unsigned)(i / s->naddr) == me)
-			lp->tcp_fd[lp->ntcp++] = s->tcp[i];
-		else
-			close(s->tcp[i]);
-	for (i = 0; i < s->nudp; i++)
-		if (s->inherited || s->o.workers == 0 ||
-		    (unsigned)(i / s->naddr) == me)
-			lp->udp_fd[lp->nudp++] = s->udp[i];
-		else
-			close(s->udp[i]);
+	lp->ntcp = keep_own(s, me, s->tcp, s->ntcp, lp->tcp_fd);
+	lp->nudp = keep_own(s, me, s->udp, s->nudp, lp->udp_fd);
 	if (s->inherited && s->o.workers != 0)
 		lp->share = s->mem.shared;
 }

@@ -34,49 +34,21 @@ VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full
 
 .PHONY: fuzz fuzz-smoke fuzz-build soak soak-smoke valgrind coverage
 
-build/fuzz/ring: tests/fuzz/fuzz_ring.c src/ring.c $(HDR) $(FUZZ_LIB) | setup
+# What each target links beside its harness and the test library.
+FUZZ_SRC_ring = src/ring.c
+FUZZ_SRC_xform = src/xform.c
+FUZZ_SRC_options = src/options.c src/say.c src/addr.c
+FUZZ_SRC_listen_env = $(FUZZ_SRC_options)
+FUZZ_SRC_guard = src/guard.c src/addr.c
+FUZZ_SRC_cidr = src/addr.c
+FUZZ_SRC_stamp = src/stamp.c
+FUZZ_SRC_http = src/http.c src/say.c
+$(foreach t,$(FUZZ_TARGETS),$(eval build/fuzz/$(t): $(FUZZ_SRC_$(t))))
+
+$(FUZZ_BINS): build/fuzz/%: tests/fuzz/fuzz_%.c $(HDR) $(FUZZ_LIB) | setup
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_ring.c src/ring.c \
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRC_$*) \
 		$(filter %.c,$(FUZZ_LIB))
-
-build/fuzz/xform: tests/fuzz/fuzz_xform.c src/xform.c $(HDR) $(FUZZ_LIB) | setup
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_xform.c src/xform.c \
-		$(filter %.c,$(FUZZ_LIB))
-
-build/fuzz/options: tests/fuzz/fuzz_options.c src/options.c src/say.c \
-		src/addr.c $(HDR) $(FUZZ_LIB) | setup
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_options.c \
-		src/options.c src/say.c src/addr.c $(filter %.c,$(FUZZ_LIB))
-
-build/fuzz/guard: tests/fuzz/fuzz_guard.c src/guard.c src/addr.c $(HDR) \
-		$(FUZZ_LIB) | setup
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_guard.c src/guard.c \
-		src/addr.c $(filter %.c,$(FUZZ_LIB))
-
-build/fuzz/cidr: tests/fuzz/fuzz_cidr.c src/addr.c $(HDR) $(FUZZ_LIB) | setup
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_cidr.c src/addr.c \
-		$(filter %.c,$(FUZZ_LIB))
-
-build/fuzz/stamp: tests/fuzz/fuzz_stamp.c src/stamp.c $(HDR) $(FUZZ_LIB) | setup
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_stamp.c src/stamp.c \
-		$(filter %.c,$(FUZZ_LIB))
-
-build/fuzz/http: tests/fuzz/fuzz_http.c src/http.c src/say.c $(HDR) \
-		$(FUZZ_LIB) | setup
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_http.c src/http.c \
-		src/say.c $(filter %.c,$(FUZZ_LIB))
-
-build/fuzz/listen_env: tests/fuzz/fuzz_listen_env.c src/options.c src/say.c \
-		src/addr.c $(HDR) $(FUZZ_LIB) | setup
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_listen_env.c \
-		src/options.c src/say.c src/addr.c $(filter %.c,$(FUZZ_LIB))
 
 fuzz-build: $(FUZZ_BINS)
 

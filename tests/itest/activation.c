@@ -219,7 +219,7 @@ int t_activation_unix(struct ctx *c)
 	struct server s = { .err_fd = -1 };
 	struct ctx cc = { .srv = &s };
 	char dir[64];
-	int fd, rc = 0;
+	int rc = 0;
 
 	(void)c;
 	if (temp_dir(dir, "echod-unix") < 0)
@@ -237,10 +237,7 @@ int t_activation_unix(struct ctx *c)
 		rc = spawn_passed(&s, "-E", &env);
 	if (rc == 0 && !strstr(s.err, un->sun_path))
 		rc = fail("start line without the path: %.300s", s.err);
-	if (rc == 0 && (fd = dial_ping(&cc, "local\n")) >= 0)
-		close(fd);
-	else if (rc == 0)
-		rc = -1;
+	rc = ping_once(&cc, "local\n", rc);
 	if (env.pass[0] >= 0)
 		close(env.pass[0]);
 	unlink(un->sun_path);

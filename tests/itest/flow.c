@@ -170,6 +170,18 @@ int dial_ping(const struct ctx *c, const char *msg)
 	return fd;
 }
 
+int ping_once(const struct ctx *c, const char *msg, int rc)
+{
+	int fd;
+
+	if (rc != 0)
+		return rc;
+	if ((fd = dial_ping(c, msg)) < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 int udp_ping(int fd, const unsigned char *msg, size_t n, double secs)
 {
 	unsigned char back[4096];

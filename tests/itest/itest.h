@@ -77,6 +77,8 @@ int many(const struct ctx *c, int clients, size_t size, size_t chunk);
 int ping(int fd, const char *msg);
 /* Connect and ping: the socket, or -1. */
 int dial_ping(const struct ctx *c, const char *msg);
+/* If rc is 0, dial_ping and close: 0, or -1; else rc. */
+int ping_once(const struct ctx *c, const char *msg, int rc);
 /* dial_ping until it works, within secs; -1 if it did not. */
 int dial_ping_within(const struct ctx *c, const char *msg, double secs);
 /* n bytes in one datagram, the same back within secs. */

@@ -43,16 +43,13 @@ static int seccomp_off(void)
 {
 	struct server s;
 	struct ctx off = { .srv = &s };
-	int fd, rc;
+	int rc;
 
 	if (server_start(&s, "-S", NULL) < 0)
 		return server_finish(&s, -1);
 	addr_set(&off.to, "127.0.0.1", s.port);
 	rc = expect_status(s.pid, "Seccomp", "0");
-	if (rc == 0 && (fd = dial_ping(&off, "unfiltered\n")) >= 0)
-		close(fd);
-	else if (rc == 0)
-		rc = -1;
+	rc = ping_once(&off, "unfiltered\n", rc);
 	return server_finish(&s, rc);
 }
 
@@ -155,7 +152,7 @@ int t_privdrop(struct ctx *c)
 	unsigned port = small_free_port();
 	struct server s;
 	struct ctx cc = { .srv = &s };
-	int fd, rc = 0;
+	int rc = 0;
 
 	(void)c;
 	if (getuid() != 0)
@@ -171,10 +168,7 @@ int t_privdrop(struct ctx *c)
 	if (server_spawn(&s, flags, NULL) < 0 || server_listening(&s) < 0)
 		rc = fail("did not start: %s", s.err);
 	addr_set(&cc.to, "127.0.0.1", port);
-	if (rc == 0 && (fd = dial_ping(&cc, "unprivileged\n")) >= 0)
-		close(fd);
-	else if (rc == 0)
-		rc = -1;
+	rc = ping_once(&cc, "unprivileged\n", rc);
 	if (rc == 0)
 		rc = dropped(&s, dir);
 	rc = server_finish(&s, rc);
@@ -275,7 +269,7 @@ int t_seccomp_einval(struct ctx *c)
 	struct server_env env = { .child = reject_program };
 	struct server s;
 	struct ctx cc = { .srv = &s };
-	int status, fd, rc;
+	int status, rc;
 
 	(void)c;
 	if (told_no_seccomp())
@@ -292,9 +286,6 @@ int t_seccomp_einval(struct ctx *c)
 	    "seccomp: not available in this kernel", 5))
 		rc = fail("no filters: said %.300s", s.err);
 	addr_set(&cc.to, "127.0.0.1", s.port);
-	if (rc == 0 && (fd = dial_ping(&cc, "unfiltered\n")) >= 0)
-		close(fd);
-	else if (rc == 0)
-		rc = -1;
+	rc = ping_once(&cc, "unfiltered\n", rc);
 	return server_finish(&s, rc);
 }

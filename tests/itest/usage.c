@@ -303,7 +303,7 @@ int t_start_line(struct ctx *c)
 	char want[256];
 	unsigned long long total = 0;
 	const char *at;
-	int fd, rc;
+	int rc;
 
 	(void)c;
 	rc = server_start(&s, "-c 1 -t 0 -w 1 -U -m capitalize -l 127.0.0.1 "
@@ -316,10 +316,7 @@ int t_start_line(struct ctx *c)
 	if (rc == 0 && !strstr(s.err, want))
 		rc = fail("start line: %.300s, wanted: %s", s.err, want);
 	addr_set(&cc.to, "::1", s.port);
-	if (rc == 0 && (fd = dial_ping(&cc, "Six\n")) >= 0)
-		close(fd);
-	else if (rc == 0)
-		rc = -1;
+	rc = ping_once(&cc, "Six\n", rc);
 	if ((rc = server_finish(&s, rc)) != 0)
 		return rc;
 	/* 2 shares of 3 slots, their headers and rings, page by page. */
@@ -385,7 +382,7 @@ static int zone_served(void)
 	struct server s;
 	struct ctx cc = { .srv = &s };
 	char want[64];
-	int fd, rc = server_start(&s, "-l fe80::1%lo -l 127.0.0.1", NULL);
+	int rc = server_start(&s, "-l fe80::1%lo -l 127.0.0.1", NULL);
 
 	snprintf(want, sizeof want, "[fe80::1%%%u]:%u tcp", if_nametoindex("lo"),
 	    s.port);
@@ -393,10 +390,7 @@ static int zone_served(void)
 		rc = fail("start line without %s: %.300s", want, s.err);
 	addr_set(&cc.to, "fe80::1", s.port);
 	((struct sockaddr_in6 *)&cc.to.ss)->sin6_scope_id = if_nametoindex("lo");
-	if (rc == 0 && (fd = dial_ping(&cc, "link-local\n")) >= 0)
-		close(fd);
-	else if (rc == 0)
-		rc = -1;
+	rc = ping_once(&cc, "link-local\n", rc);
 	if ((rc = server_finish(&s, rc)) != 0)
 		return rc;
 	REQUIRE(server_run(&s, "-l fe80::1%nosuch0") == 1 &&
