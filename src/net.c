@@ -405,7 +405,7 @@ static int adopt(int fd, int *tcp, int *ntcp, int *udp, int *nudp, int max,
 	if (*count >= max)
 		return refuse(what, "is one socket too many");
 	*what = "ioctl FIONBIO";
-	if (net_nonblock(fd) < 0)
+	if (sys_nonblock(fd) < 0)
 		return -1;
 	*what = "ioctl FIOCLEX";
 	if (syscall(SYS_ioctl, fd, FIOCLEX) < 0)
@@ -436,13 +436,5 @@ int net_stdin_conn(void)
 	a.len = sizeof a.u;
 	return getpeername(0, &a.u.sa, &a.len) == 0 &&
 	    (a.u.sa.sa_family == AF_INET || a.u.sa.sa_family == AF_INET6) &&
-	    net_nonblock(0) == 0;
-}
-
-/* ioctl rather than fcntl: musl's fcntl is 400 bytes of cases we never use. */
-int net_nonblock(int fd)
-{
-	int on = 1;
-
-	return (int)syscall(SYS_ioctl, fd, FIONBIO, &on);
+	    sys_nonblock(0) == 0;
 }

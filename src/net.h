@@ -90,7 +90,4 @@ void net_addr_str(const struct net_addr *a, char *buf, unsigned size);
 /* The same for fd's local address; its family, or -1. */
 int net_fd_str(int fd, char *buf, unsigned size);
 
-/* Make fd non-blocking. */
-int net_nonblock(int fd);
-
 #endif

@@ -6,11 +6,11 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "say.h"
+#include "sys.h"
 
 static int to_socket;		/* stderr is a socket: send, not write */
 static unsigned long long dropped;
@@ -221,10 +221,10 @@ void say_text(const char *text)
 static int reopen_pipe(void)
 {
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/fd/2",
-	    O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), on = 1;
+	    O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0)
-		return (int)syscall(SYS_ioctl, 2, FIONBIO, &on);
+		return sys_nonblock(2);
 	if (dup2(fd, 2) < 0) {
 		close(fd);
 		return -1;

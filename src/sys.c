@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: ISC */
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
@@ -24,6 +25,19 @@ ssize_t sys_sendmsg(int fd, const struct msghdr *msg, int flags)
 ssize_t sys_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	return syscall(SYS_recvmsg, fd, msg, flags);
+}
+
+int sys_sendmmsg(int fd, struct mmsghdr *msg, unsigned n, int flags)
+{
+	return (int)syscall(SYS_sendmmsg, fd, msg, n, flags);
+}
+
+/* ioctl rather than fcntl: musl's fcntl is 400 bytes of cases we never use. */
+int sys_nonblock(int fd)
+{
+	int on = 1;
+
+	return (int)syscall(SYS_ioctl, fd, FIONBIO, &on);
 }
 
 /* 32-bit machines have mmap2, whose offset (0 here) counts pages. */

@@ -20,6 +20,14 @@ int sys_accept(int fd, struct sockaddr *peer, socklen_t *len, int flags);
 /* msg must be zeroed but for what it sets: 64-bit musl pads msghdr. */
 ssize_t sys_sendmsg(int fd, const struct msghdr *msg, int flags);
 ssize_t sys_recvmsg(int fd, struct msghdr *msg, int flags);
+/*
+ * The kernel's sendmmsg (Linux 3.0 on): musl's makes a sendmsg of each
+ * message on 64-bit machines, whose msghdr has padding where the
+ * kernel's has wider fields. The padding must be 0, as for sys_sendmsg.
+ */
+int sys_sendmmsg(int fd, struct mmsghdr *msg, unsigned n, int flags);
+/* O_NONBLOCK on fd's open file description. */
+int sys_nonblock(int fd);
 /* Anonymous memory, or MAP_FAILED. */
 void *sys_mmap(size_t len, int prot, int flags);
 int sys_prctl(int op, unsigned long arg, unsigned long arg2);

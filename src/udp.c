@@ -18,8 +18,6 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "clock.h"
 #include "guard.h"
@@ -27,6 +25,7 @@
 #include "loop.h"
 #include "net.h"
 #include "stamp.h"
+#include "sys.h"
 #include "udp.h"
 
 #define ROUNDS 4		/* batches per wake-up */
@@ -170,17 +169,15 @@ static unsigned long long *refusal(struct udp *u, const struct udp_sock *s,
 /*
  * Send replies [0, n). A reply the kernel refuses for its own sake (no
  * route to that peer) is dropped alone; a full buffer drops the rest.
- * musl's sendmmsg makes a sendmsg of each message on 64-bit machines (its
- * msghdr has padding where the kernel's has wider fields), so this calls
- * the kernel's (Linux 3.0 and later): the padding is 0 (prepare), and the
- * control data is the kernel's own.
+ * The padding sys_sendmmsg needs 0 is (prepare), and the control data is
+ * the kernel's own.
  */
 static void send_all(struct udp *u, int fd, int n, struct stats *st)
 {
 	int at = 0, r;
 
 	while (at < n) {
-		r = (int)syscall(SYS_sendmmsg, fd, u->msg + at, n - at,
+		r = sys_sendmmsg(fd, u->msg + at, (unsigned)(n - at),
 		    MSG_DONTWAIT);
 		if (r > 0) {
 			st->udp_out += (unsigned)r;

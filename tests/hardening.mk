@@ -37,12 +37,12 @@ VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full
 # What each target links beside its harness and the test library.
 FUZZ_SRC_ring = src/ring.c
 FUZZ_SRC_xform = src/xform.c
-FUZZ_SRC_options = src/options.c src/say.c src/addr.c
+FUZZ_SRC_options = src/options.c src/say.c src/sys.c src/addr.c
 FUZZ_SRC_listen_env = $(FUZZ_SRC_options)
 FUZZ_SRC_guard = src/guard.c src/addr.c
 FUZZ_SRC_cidr = src/addr.c
 FUZZ_SRC_stamp = src/stamp.c
-FUZZ_SRC_http = src/http.c src/say.c
+FUZZ_SRC_http = src/http.c src/say.c src/sys.c
 $(foreach t,$(FUZZ_TARGETS),$(eval build/fuzz/$(t): $(FUZZ_SRC_$(t))))
 
 $(FUZZ_BINS): build/fuzz/%: tests/fuzz/fuzz_%.c $(HDR) $(FUZZ_LIB) | setup
