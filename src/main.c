@@ -5,6 +5,7 @@
  * resource fails here, before the first client.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,25 +394,28 @@ static void say_start(const struct setup *s)
 	    (unsigned long long)mem_total(&s->mem));
 }
 
-/* Of n sockets, the worker's own into mine (all when they are shared). */
-static int keep_own(const struct setup *s, unsigned me, const int *fd, int n,
-    int *mine)
+/* Of n sockets, those in [from, to) into mine; the rest closed. */
+static int keep_own(const int *fd, int n, int from, int to, int *mine)
 {
 	int i, kept = 0;
 
 	for (i = 0; i < n; i++)
-		if (s->inherited || s->o.workers == 0 ||
-		    (unsigned)(i / s->naddr) == me)
+		if (i >= from && i < to)
 			mine[kept++] = fd[i];
 		else
 			close(fd[i]);
 	return kept;
 }
 
+/* A worker keeps its own sockets (all of them when they are shared). */
 static void own_sockets(const struct setup *s, unsigned me, struct loop *lp)
 {
-	lp->ntcp = keep_own(s, me, s->tcp, s->ntcp, lp->tcp_fd);
-	lp->nudp = keep_own(s, me, s->udp, s->nudp, lp->udp_fd);
+	int all = s->inherited || s->o.workers == 0;
+	int from = all ? 0 : (int)me * s->naddr;
+	int to = all ? INT_MAX : from + s->naddr;
+
+	lp->ntcp = keep_own(s->tcp, s->ntcp, from, to, lp->tcp_fd);
+	lp->nudp = keep_own(s->udp, s->nudp, from, to, lp->udp_fd);
 	if (s->inherited && s->o.workers != 0)
 		lp->share = s->mem.shared;
 }
@@ -438,22 +442,17 @@ static void exposure(const struct setup *s, unsigned me, struct loop *lp)
 /* STAMP and metrics sockets are per worker, inherited or not. */
 static void own_measuring(const struct setup *s, unsigned me, struct loop *lp)
 {
-	unsigned per = s->nstamp / (s->o.workers ? s->o.workers : 1), i;
+	int per = s->nstamp / (int)s->mem.procs;
 
 	lp->metrics_fd = -1;
 	/* After the echo sockets, where udp.c looks for them. */
-	for (i = 0; i < (unsigned)s->nstamp; i++)
-		if (i / per == me)
-			lp->udp_fd[lp->nudp++] = s->stamp[i];
-		else
-			close(s->stamp[i]);
-	lp->nstamp = (int)per;
-	for (i = 0; s->o.metrics && i < s->mem.procs; i++)
-		if (i != me)
-			close(s->metrics[i]);
+	lp->nudp += keep_own(s->stamp, s->nstamp, (int)me * per,
+	    (int)(me + 1) * per, lp->udp_fd + lp->nudp);
+	lp->nstamp = per;
 	if (!s->o.metrics)
 		return;
-	lp->metrics_fd = s->metrics[me];
+	keep_own(s->metrics, (int)s->mem.procs, (int)me, (int)me + 1,
+	    &lp->metrics_fd);
 	lp->metrics = mem_part(&s->mem, me, MEM_METRICS);
 	metrics_init(lp->metrics);
 	lp->metrics->share = s->mem.stats;

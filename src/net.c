@@ -371,10 +371,9 @@ static int kind(int fd, int *type, const char **what)
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, type, &len) < 0)
 		return refuse(what, errno == EBADF ? "is not open" :
 		    "is not a socket");
-	a.len = sizeof a.u;
 	len = sizeof listening;
 	*what = "getsockname";
-	if (getsockname(fd, &a.u.sa, &a.len) < 0)
+	if (local(fd, &a) < 0)
 		return -1;
 	*what = "getsockopt SO_ACCEPTCONN";
 	if (*type == SOCK_STREAM &&
